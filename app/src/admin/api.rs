@@ -1,0 +1,136 @@
+//! Server functions for the admin pages. Only super admins reach them; everyone else
+//! gets `NotFound`, as if the pages did not exist.
+
+use leptos::prelude::*;
+
+use super::model::{AdminUser, Team};
+use crate::auth::model::{Role, Scope};
+use crate::error::AppError;
+
+#[server(name = ListUsers, prefix = "/api", endpoint = "admin/list_users")]
+pub async fn list_users() -> Result<Vec<AdminUser>, AppError> {
+    use crate::auth::session::{require_admin, with_status};
+    with_status(
+        async {
+            let (context, _) = require_admin().await?;
+            super::store::list_users(&context.db).await
+        }
+        .await,
+    )
+}
+
+#[server(name = CreateUser, prefix = "/api", endpoint = "admin/create_user")]
+pub async fn create_user(
+    email: String,
+    name: String,
+    password: String,
+    role: Role,
+    scope: Scope,
+) -> Result<String, AppError> {
+    use super::model::{check_password, parse_name, EmailAddress};
+    use crate::auth::session::{hash_password, require_admin, with_status};
+    with_status(
+        async {
+            let (context, admin) = require_admin().await?;
+            let name = parse_name("name", &name)?;
+            let email = EmailAddress::parse("email", &email)?;
+            check_password("password", &password)?;
+            let password_hash = hash_password(password).await?;
+            let id = super::store::insert_user(
+                &context.db,
+                super::store::NewUser { email: email.as_str(), name: &name, password_hash: &password_hash, role, scope },
+            )
+            .await?;
+            tracing::info!(admin = admin.id, user = id, "user created");
+            Ok(id)
+        }
+        .await,
+    )
+}
+
+#[server(name = SetUserRole, prefix = "/api", endpoint = "admin/set_user_role")]
+pub async fn set_user_role(id: String, role: Role) -> Result<(), AppError> {
+    use super::store::{update_user_field, UserColumn, UserValue};
+    use crate::auth::session::{require_admin, with_status};
+    with_status(
+        async {
+            let (context, admin) = require_admin().await?;
+            if admin.id == id && role != Role::SuperAdmin {
+                return Err(AppError::validation("role", "You cannot remove your own super admin role."));
+            }
+            update_user_field(&context.db, &id, UserColumn::Role, UserValue::Text(role.as_str())).await
+        }
+        .await,
+    )
+}
+
+#[server(name = SetUserScope, prefix = "/api", endpoint = "admin/set_user_scope")]
+pub async fn set_user_scope(id: String, scope: Scope) -> Result<(), AppError> {
+    use super::store::{update_user_field, UserColumn, UserValue};
+    use crate::auth::session::{require_admin, with_status};
+    with_status(
+        async {
+            let (context, _) = require_admin().await?;
+            update_user_field(&context.db, &id, UserColumn::Scope, UserValue::Text(scope.as_str())).await
+        }
+        .await,
+    )
+}
+
+/// Deactivating a user also ends every session they have, on every instance.
+#[server(name = SetUserActive, prefix = "/api", endpoint = "admin/set_user_active")]
+pub async fn set_user_active(id: String, active: bool) -> Result<(), AppError> {
+    use super::store::{update_user_field, UserColumn, UserValue};
+    use crate::auth::session::{require_admin, with_status};
+    with_status(
+        async {
+            let (context, admin) = require_admin().await?;
+            if admin.id == id && !active {
+                return Err(AppError::validation("active", "You cannot deactivate yourself."));
+            }
+            update_user_field(&context.db, &id, UserColumn::Active, UserValue::Flag(active)).await?;
+            if !active {
+                crate::auth::store::delete_sessions_of(&context.db, &id).await?;
+            }
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(name = ListTeams, prefix = "/api", endpoint = "admin/list_teams")]
+pub async fn list_teams() -> Result<Vec<Team>, AppError> {
+    use crate::auth::session::{require_admin, with_status};
+    with_status(
+        async {
+            let (context, _) = require_admin().await?;
+            super::store::list_teams(&context.db).await
+        }
+        .await,
+    )
+}
+
+#[server(name = CreateTeam, prefix = "/api", endpoint = "admin/create_team")]
+pub async fn create_team(name: String) -> Result<String, AppError> {
+    use crate::auth::session::{require_admin, with_status};
+    with_status(
+        async {
+            let (context, _) = require_admin().await?;
+            let name = super::model::parse_name("name", &name)?;
+            super::store::insert_team(&context.db, &name).await
+        }
+        .await,
+    )
+}
+
+#[server(name = SetTeamMember, prefix = "/api", endpoint = "admin/set_team_member")]
+pub async fn set_team_member(team_id: String, user_id: String, member: bool) -> Result<(), AppError> {
+    use crate::auth::session::{require_admin, with_status};
+    with_status(
+        async {
+            let (context, _) = require_admin().await?;
+            super::store::set_team_member(&context.db, &team_id, &user_id, member).await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,180 @@
+//! Demo data for a first start: three users, two teams, the "Support pipeline", a few
+//! companies, contacts and tickets with conversations. Runs only on an empty database.
+
+use crate::auth::session::hash_password;
+use crate::db::{new_id, now_millis, Db};
+use crate::error::AppResult;
+use crate::on_db;
+
+pub const DEMO_PASSWORD: &str = "demo";
+
+/// The demo logins, as printed at start-up: (email, what they are).
+pub const DEMO_LOGINS: [(&str, &str); 3] = [
+    ("admin@demo.test", "super admin"),
+    ("agent@demo.test", "help desk seat"),
+    ("viewer@demo.test", "service access"),
+];
+
+struct DemoTicket {
+    name: &'static str,
+    status: usize,
+    owner: Option<usize>,
+    team: usize,
+    priority: &'static str,
+    source: &'static str,
+    contact: Option<usize>,
+    hours_ago: i64,
+    messages: &'static [(&'static str, &'static str)],
+}
+
+const TICKETS: &[DemoTicket] = &[
+    DemoTicket {
+        name: "Cannot log in after password reset",
+        status: 0, owner: None, team: 0, priority: "high", source: "email", contact: Some(0), hours_ago: 1,
+        messages: &[("incoming", "Hi, I reset my password this morning and now the login page says my account is locked. Can you help?")],
+    },
+    DemoTicket {
+        name: "Invoice shows the wrong VAT number",
+        status: 2, owner: Some(1), team: 0, priority: "medium", source: "email", contact: Some(1), hours_ago: 3,
+        messages: &[
+            ("incoming", "Our November invoice lists an old VAT number. Please send a corrected one."),
+            ("reply", "Thanks for flagging this. I have asked billing to reissue the invoice with the right number."),
+            ("comment", "Billing says the corrected invoice goes out tomorrow."),
+        ],
+    },
+    DemoTicket {
+        name: "Chat: how do I export my data?",
+        status: 1, owner: Some(1), team: 0, priority: "low", source: "chat", contact: Some(2), hours_ago: 5,
+        messages: &[
+            ("incoming", "Hello! Is there a way to export all our records to CSV?"),
+            ("reply", "Yes: Settings, then Export. Would you like the full history or only this year?"),
+        ],
+    },
+    DemoTicket {
+        name: "Form: request for a product demo",
+        status: 0, owner: None, team: 0, priority: "medium", source: "form", contact: Some(3), hours_ago: 8,
+        messages: &[("incoming", "Company size: 40. Interested in: help desk, knowledge base. Preferred time: mornings.")],
+    },
+    DemoTicket {
+        name: "Call: delivery arrived damaged",
+        status: 2, owner: Some(0), team: 0, priority: "urgent", source: "call", contact: Some(0), hours_ago: 26,
+        messages: &[("incoming", "Call summary: the customer received order 4471 with a cracked screen and wants a replacement.")],
+    },
+    DemoTicket {
+        name: "Refund for duplicate charge",
+        status: 3, owner: Some(1), team: 1, priority: "high", source: "email", contact: Some(1), hours_ago: 50,
+        messages: &[
+            ("incoming", "I was charged twice for the annual plan."),
+            ("reply", "You are right, sorry about that. The duplicate charge has been refunded."),
+        ],
+    },
+    DemoTicket {
+        name: "Set up onboarding call for the new team",
+        status: 0, owner: None, team: 0, priority: "low", source: "manual", contact: None, hours_ago: 2,
+        messages: &[],
+    },
+];
+
+/// Seeds the demo data if the database has no users yet. Returns whether it seeded.
+pub async fn seed_if_empty(db: &Db) -> AppResult<bool> {
+    let (users,): (i64,) = on_db!(db, pool => sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(pool).await)?;
+    if users > 0 {
+        return Ok(false);
+    }
+    let hash = hash_password(DEMO_PASSWORD.to_string()).await?;
+    let now = now_millis();
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let user_ids: Vec<String> = (0..3).map(|_| new_id()).collect();
+        let users = [
+            ("admin@demo.test", "Ada Admin", "super_admin", "all"),
+            ("agent@demo.test", "Alex Agent", "help_desk", "all"),
+            ("viewer@demo.test", "Vic Viewer", "service", "team"),
+        ];
+        for ((email, name, role, scope), id) in users.iter().zip(&user_ids) {
+            sqlx::query("INSERT INTO users (id, email, name, password_hash, role, scope, active, created_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7)")
+                .bind(id).bind(*email).bind(*name).bind(&hash).bind(*role).bind(*scope).bind(now)
+                .execute(&mut *tx).await?;
+        }
+        let team_ids: Vec<String> = (0..2).map(|_| new_id()).collect();
+        for (name, id) in ["Support", "Billing"].iter().zip(&team_ids) {
+            sqlx::query("INSERT INTO teams (id, name, created_at) VALUES ($1, $2, $3)")
+                .bind(id).bind(*name).bind(now).execute(&mut *tx).await?;
+        }
+        for (team, user) in [(0, 1), (0, 2), (1, 1)] {
+            sqlx::query("INSERT INTO team_members (team_id, user_id) VALUES ($1, $2)")
+                .bind(&team_ids[team]).bind(&user_ids[user]).execute(&mut *tx).await?;
+        }
+
+        let pipeline_id = new_id();
+        sqlx::query("INSERT INTO pipelines (id, name, position, archived, created_at) VALUES ($1, 'Support pipeline', 0, FALSE, $2)")
+            .bind(&pipeline_id).bind(now).execute(&mut *tx).await?;
+        let statuses = [("New", "open"), ("Waiting on contact", "open"), ("Waiting on us", "open"), ("Closed", "closed")];
+        let status_ids: Vec<String> = (0..statuses.len()).map(|_| new_id()).collect();
+        for (position, ((name, category), id)) in statuses.iter().zip(&status_ids).enumerate() {
+            sqlx::query("INSERT INTO statuses (id, pipeline_id, name, position, category, archived)
+                         VALUES ($1, $2, $3, $4, $5, FALSE)")
+                .bind(id).bind(&pipeline_id).bind(*name).bind(position as i64).bind(*category)
+                .execute(&mut *tx).await?;
+        }
+
+        let companies = [("Acme Corp", "acme.test"), ("Globex", "globex.test"), ("Initech", "initech.test")];
+        let company_ids: Vec<String> = (0..companies.len()).map(|_| new_id()).collect();
+        for ((name, domain), id) in companies.iter().zip(&company_ids) {
+            sqlx::query("INSERT INTO companies (id, name, domain, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(id).bind(*name).bind(*domain).bind(now).execute(&mut *tx).await?;
+        }
+        let contacts = [
+            ("Maria Lopez", "maria@acme.test", Some("+1 555 0101"), Some(0)),
+            ("Tom Becker", "tom@globex.test", None, Some(1)),
+            ("Priya Shah", "priya@initech.test", Some("+44 20 7946 0958"), Some(2)),
+            ("Jonas Berg", "jonas@example.test", None, None),
+            ("Lena Fischer", "lena@acme.test", None, Some(0)),
+        ];
+        let contact_ids: Vec<String> = (0..contacts.len()).map(|_| new_id()).collect();
+        for ((name, email, phone, company), id) in contacts.iter().zip(&contact_ids) {
+            sqlx::query("INSERT INTO contacts (id, name, email, phone, company_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(id).bind(*name).bind(*email).bind(*phone).bind(company.map(|c: usize| company_ids[c].clone())).bind(now)
+                .execute(&mut *tx).await?;
+        }
+
+        for ticket in TICKETS {
+            let ticket_id = new_id();
+            let at = now - ticket.hours_ago * 3_600_000;
+            let company = ticket.contact.and_then(|c| contacts[c].3).map(|c| company_ids[c].clone());
+            sqlx::query("INSERT INTO tickets (id, name, description, pipeline_id, status_id, is_open, owner_id, team_id,
+                           priority, source, company_id, created_by, created_at, last_activity_at)
+                         VALUES ($1, $2, '', $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $12)")
+                .bind(&ticket_id).bind(ticket.name).bind(&pipeline_id).bind(&status_ids[ticket.status])
+                .bind(statuses[ticket.status].1 == "open")
+                .bind(ticket.owner.map(|o| user_ids[o].clone()))
+                .bind(&team_ids[ticket.team])
+                .bind(ticket.priority).bind(ticket.source).bind(company).bind(at - 600_000).bind(at)
+                .execute(&mut *tx).await?;
+            let Some(contact) = ticket.contact else { continue };
+            sqlx::query("INSERT INTO ticket_contacts (ticket_id, contact_id) VALUES ($1, $2)")
+                .bind(&ticket_id).bind(&contact_ids[contact]).execute(&mut *tx).await?;
+            let conversation_id = new_id();
+            sqlx::query("INSERT INTO conversations (id, ticket_id, contact_id, channel, created_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(&conversation_id).bind(&ticket_id).bind(&contact_ids[contact]).bind(ticket.source).bind(at - 600_000)
+                .execute(&mut *tx).await?;
+            let count = ticket.messages.len() as i64;
+            for (index, (kind, body)) in ticket.messages.iter().enumerate() {
+                let (user, contact_author) = if *kind == "incoming" {
+                    (None, Some(contact_ids[contact].clone()))
+                } else {
+                    (Some(user_ids[ticket.owner.unwrap_or(1)].clone()), None)
+                };
+                sqlx::query("INSERT INTO messages (id, conversation_id, kind, author_user_id, author_contact_id, body, created_at)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(new_id()).bind(&conversation_id).bind(*kind).bind(user).bind(contact_author).bind(*body)
+                    .bind(at - (count - 1 - index as i64) * 300_000)
+                    .execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(())
+    })?;
+    Ok(true)
+}

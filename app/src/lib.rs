@@ -1,0 +1,84 @@
+//! Switchboard's shared crate: domain types, server functions and the UI, compiled into
+//! the server (`ssr`) and into the wasm client (`hydrate`).
+
+pub mod admin;
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod demo;
+pub mod error;
+pub mod format;
+#[cfg(feature = "ssr")]
+pub mod sql;
+pub mod tickets;
+pub mod workspace;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// Where the shared stylesheet is served; the server fills in a content hash.
+#[derive(Clone, Debug)]
+pub struct AssetPaths {
+    pub stylesheet: String,
+}
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions, assets: AssetPaths) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="stylesheet" href=assets.stylesheet/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <leptos_meta::MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|text: String| if text.is_empty() { "Switchboard".to_string() } else { text }/>
+        <Meta name="description" content="Switchboard help desk"/>
+        <Link rel="preload" href="/favicon.svg" as_="image"/>
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("/login") view=auth::ui::LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/users") view=admin::ui::UsersPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/teams") view=admin::ui::TeamsPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("/") view=workspace::ui::WorkspacePage ssr=SsrMode::Async>
+                    <Route path=path!("") view=workspace::ui::NoTicketSelected/>
+                    <Route path=path!("tickets/:id") view=tickets::ui::TicketPane/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Unknown routes: a real page with a way back, and a 404 status on the server.
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found · Switchboard"/>
+        <main class="not-found">
+            <h1>"Page not found"</h1>
+            <p>"There is nothing at this address. It may have moved, or the link may be mistyped."</p>
+            <a class="button primary" href="/">"Go to the workspace"</a>
+        </main>
+    }
+}

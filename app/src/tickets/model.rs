@@ -1,0 +1,286 @@
+//! Ticket types shared by the server and the wasm client.
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::model::Role;
+
+/// A left-panel view of tickets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ViewKey {
+    Unassigned,
+    AssignedToMe,
+    AllOpen,
+    Closed,
+}
+
+impl ViewKey {
+    pub const ALL: [ViewKey; 4] = [ViewKey::Unassigned, ViewKey::AssignedToMe, ViewKey::AllOpen, ViewKey::Closed];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            ViewKey::Unassigned => "unassigned",
+            ViewKey::AssignedToMe => "assigned-to-me",
+            ViewKey::AllOpen => "all-open",
+            ViewKey::Closed => "closed",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<ViewKey> {
+        ViewKey::ALL.into_iter().find(|view| view.slug() == slug)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ViewKey::Unassigned => "Unassigned",
+            ViewKey::AssignedToMe => "Assigned to me",
+            ViewKey::AllOpen => "All open",
+            ViewKey::Closed => "Closed",
+        }
+    }
+
+    /// What the list says when the view holds no ticket.
+    pub fn empty_message(self) -> &'static str {
+        match self {
+            ViewKey::Unassigned => "No unassigned tickets. New tickets from every channel land here first.",
+            ViewKey::AssignedToMe => "Nothing assigned to you. Pick a ticket from Unassigned or All open.",
+            ViewKey::AllOpen => "No open tickets. Everything is answered.",
+            ViewKey::Closed => "No closed tickets yet.",
+        }
+    }
+
+    /// The default views a role gets (MISSION P2: service access gets only some).
+    pub fn for_role(role: Role) -> &'static [ViewKey] {
+        match role {
+            Role::SuperAdmin | Role::HelpDesk => &ViewKey::ALL,
+            Role::Service => &[ViewKey::AssignedToMe, ViewKey::AllOpen],
+        }
+    }
+
+    pub fn default_for(role: Role) -> ViewKey {
+        ViewKey::for_role(role).iter().copied().find(|v| *v == ViewKey::AllOpen).unwrap_or(ViewKey::AllOpen)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewCount {
+    pub view: ViewKey,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Priority {
+    Low,
+    Medium,
+    High,
+    Urgent,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 4] = [Priority::Low, Priority::Medium, Priority::High, Priority::Urgent];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Medium => "medium",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Priority> {
+        Priority::ALL.into_iter().find(|p| p.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Priority::Low => "Low",
+            Priority::Medium => "Medium",
+            Priority::High => "High",
+            Priority::Urgent => "Urgent",
+        }
+    }
+}
+
+/// The channel a ticket came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Source {
+    Email,
+    Chat,
+    Form,
+    Call,
+    Manual,
+}
+
+impl Source {
+    pub const ALL: [Source; 5] = [Source::Email, Source::Chat, Source::Form, Source::Call, Source::Manual];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Email => "email",
+            Source::Chat => "chat",
+            Source::Form => "form",
+            Source::Call => "call",
+            Source::Manual => "manual",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Source> {
+        Source::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Email => "Email",
+            Source::Chat => "Chat",
+            Source::Form => "Form",
+            Source::Call => "Call",
+            Source::Manual => "Manual",
+        }
+    }
+}
+
+/// Where a page of a view ends: the keyset of its last ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    pub last_activity_at: i64,
+    pub id: String,
+}
+
+/// One row of the ticket list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketSummary {
+    pub id: String,
+    pub name: String,
+    pub status_name: String,
+    pub is_open: bool,
+    pub priority: Priority,
+    pub source: Source,
+    pub owner_name: Option<String>,
+    pub company_name: Option<String>,
+    pub contact_name: Option<String>,
+    pub last_activity_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketPage {
+    pub tickets: Vec<TicketSummary>,
+    /// Present when there may be more tickets after this page.
+    pub next: Option<Cursor>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub pipeline_id: String,
+    pub pipeline_name: String,
+    pub status_id: String,
+    pub status_name: String,
+    pub is_open: bool,
+    pub owner_id: Option<String>,
+    pub owner_name: Option<String>,
+    pub team_name: Option<String>,
+    pub priority: Priority,
+    pub source: Source,
+    pub created_at: i64,
+    pub last_activity_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactRef {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyRef {
+    pub id: String,
+    pub name: String,
+    pub domain: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MessageKind {
+    /// From the contact (an email, chat message, form submission or call).
+    Incoming,
+    /// From an agent to the contact.
+    Reply,
+    /// Internal note between teammates; the contact never sees it.
+    Comment,
+}
+
+impl MessageKind {
+    pub fn parse(value: &str) -> Option<MessageKind> {
+        match value {
+            "incoming" => Some(MessageKind::Incoming),
+            "reply" => Some(MessageKind::Reply),
+            "comment" => Some(MessageKind::Comment),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: String,
+    pub kind: MessageKind,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub id: String,
+    pub channel: Source,
+    pub contact_name: Option<String>,
+    pub messages: Vec<Message>,
+}
+
+/// A conversation the ticket's contacts had on another ticket (MISSION R1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviousConversation {
+    pub ticket_id: String,
+    pub ticket_name: String,
+    pub channel: Source,
+    pub status_name: String,
+    pub created_at: i64,
+}
+
+/// Everything the open ticket's pane shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketDetail {
+    pub ticket: Ticket,
+    pub company: Option<CompanyRef>,
+    pub contacts: Vec<ContactRef>,
+    pub conversations: Vec<Conversation>,
+    pub previous_conversations: Vec<PreviousConversation>,
+}
+
+/// The most tickets one page of a view returns.
+pub const PAGE_SIZE: u32 = 50;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_access_lacks_unassigned_and_closed_views() {
+        let views = ViewKey::for_role(Role::Service);
+        assert!(!views.contains(&ViewKey::Unassigned));
+        assert!(!views.contains(&ViewKey::Closed));
+        assert!(views.contains(&ViewKey::AllOpen));
+        assert_eq!(ViewKey::for_role(Role::HelpDesk).len(), 4);
+    }
+
+    #[test]
+    fn view_slugs_round_trip() {
+        for view in ViewKey::ALL {
+            assert_eq!(ViewKey::from_slug(view.slug()), Some(view));
+        }
+        assert_eq!(ViewKey::from_slug("everything"), None);
+    }
+}

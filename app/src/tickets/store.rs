@@ -1,0 +1,349 @@
+//! SQL for views, the ticket list and the open ticket. Every query takes the caller and
+//! applies their scope (MISSION P3) in SQL, so a ticket outside it is simply not found.
+
+use sqlx::FromRow;
+
+use super::model::*;
+use crate::auth::model::{CurrentUser, Scope};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::sql::Sql;
+use crate::{bind_all, on_db};
+
+/// Appends ` AND <the caller's scope>` for a query over `tickets t`.
+fn push_scope(sql: &mut Sql, user: &CurrentUser) {
+    match user.scope {
+        Scope::All => {}
+        Scope::Own => {
+            let me = sql.text_param(&user.id);
+            sql.push(&format!(" AND t.owner_id = {me}"));
+        }
+        Scope::Team => {
+            let me = sql.text_param(&user.id);
+            sql.push(&format!(
+                " AND (t.owner_id = {me} OR t.team_id IN (SELECT team_id FROM team_members WHERE user_id = {me}))"
+            ));
+        }
+    }
+}
+
+fn push_view(sql: &mut Sql, view: ViewKey, user: &CurrentUser) {
+    match view {
+        ViewKey::Unassigned => {
+            sql.push(" AND t.is_open AND t.owner_id IS NULL");
+        }
+        ViewKey::AssignedToMe => {
+            let me = sql.text_param(&user.id);
+            sql.push(&format!(" AND t.is_open AND t.owner_id = {me}"));
+        }
+        ViewKey::AllOpen => {
+            sql.push(" AND t.is_open");
+        }
+        ViewKey::Closed => {
+            sql.push(" AND NOT t.is_open");
+        }
+    }
+}
+
+/// Whether `user` may see ticket `id` at all.
+pub async fn can_see(db: &Db, user: &CurrentUser, id: &str) -> AppResult<bool> {
+    let mut sql = Sql::new("SELECT t.id FROM tickets t WHERE t.id = ");
+    let id = sql.text_param(id);
+    sql.push(&id);
+    push_scope(&mut sql, user);
+    let found: Option<(String,)> =
+        on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_optional(pool).await)?;
+    Ok(found.is_some())
+}
+
+/// Exact counts of each of the caller's views, in one pass over their scope.
+pub async fn view_counts(db: &Db, user: &CurrentUser) -> AppResult<Vec<ViewCount>> {
+    let mut sql = Sql::new("SELECT ");
+    let me = sql.text_param(&user.id);
+    sql.push(&format!(
+        "COALESCE(SUM(CASE WHEN t.is_open AND t.owner_id IS NULL THEN 1 ELSE 0 END), 0),
+         COALESCE(SUM(CASE WHEN t.is_open AND t.owner_id = {me} THEN 1 ELSE 0 END), 0),
+         COALESCE(SUM(CASE WHEN t.is_open THEN 1 ELSE 0 END), 0),
+         COALESCE(SUM(CASE WHEN t.is_open THEN 0 ELSE 1 END), 0)
+         FROM tickets t WHERE 1 = 1"
+    ));
+    push_scope(&mut sql, user);
+    let (unassigned, mine, open, closed): (i64, i64, i64, i64) =
+        on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_one(pool).await)?;
+    Ok(ViewKey::for_role(user.role)
+        .iter()
+        .map(|&view| ViewCount {
+            view,
+            count: match view {
+                ViewKey::Unassigned => unassigned,
+                ViewKey::AssignedToMe => mine,
+                ViewKey::AllOpen => open,
+                ViewKey::Closed => closed,
+            },
+        })
+        .collect())
+}
+
+#[derive(FromRow)]
+struct SummaryRow {
+    id: String,
+    name: String,
+    status_name: String,
+    is_open: bool,
+    priority: String,
+    source: String,
+    owner_name: Option<String>,
+    company_name: Option<String>,
+    contact_name: Option<String>,
+    last_activity_at: i64,
+}
+
+impl SummaryRow {
+    fn into_summary(self) -> AppResult<TicketSummary> {
+        Ok(TicketSummary {
+            priority: Priority::parse(&self.priority).ok_or(AppError::Internal)?,
+            source: Source::parse(&self.source).ok_or(AppError::Internal)?,
+            id: self.id,
+            name: self.name,
+            status_name: self.status_name,
+            is_open: self.is_open,
+            owner_name: self.owner_name,
+            company_name: self.company_name,
+            contact_name: self.contact_name,
+            last_activity_at: self.last_activity_at,
+        })
+    }
+}
+
+/// One page of a view, newest activity first, continuing after `after` (keyset, no OFFSET).
+pub async fn view_page(
+    db: &Db,
+    user: &CurrentUser,
+    view: ViewKey,
+    after: Option<&Cursor>,
+    limit: u32,
+) -> AppResult<TicketPage> {
+    let mut sql = Sql::new(
+        "SELECT t.id, t.name, s.name AS status_name, t.is_open, t.priority, t.source,
+                u.name AS owner_name, c.name AS company_name,
+                (SELECT ct.name FROM ticket_contacts tc JOIN contacts ct ON ct.id = tc.contact_id
+                 WHERE tc.ticket_id = t.id ORDER BY ct.name LIMIT 1) AS contact_name,
+                t.last_activity_at
+         FROM tickets t
+         JOIN statuses s ON s.id = t.status_id
+         LEFT JOIN users u ON u.id = t.owner_id
+         LEFT JOIN companies c ON c.id = t.company_id
+         WHERE 1 = 1",
+    );
+    push_view(&mut sql, view, user);
+    push_scope(&mut sql, user);
+    if let Some(cursor) = after {
+        let at = sql.int_param(cursor.last_activity_at);
+        let id = sql.text_param(&cursor.id);
+        sql.push(&format!(" AND (t.last_activity_at < {at} OR (t.last_activity_at = {at} AND t.id < {id}))"));
+    }
+    // One extra row tells whether another page follows.
+    let fetch = sql.int_param(i64::from(limit) + 1);
+    sql.push(&format!(" ORDER BY t.last_activity_at DESC, t.id DESC LIMIT {fetch}"));
+    let rows: Vec<SummaryRow> =
+        on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_all(pool).await)?;
+    let has_more = rows.len() > limit as usize;
+    let tickets = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(SummaryRow::into_summary)
+        .collect::<AppResult<Vec<_>>>()?;
+    let next = if has_more {
+        tickets.last().map(|t| Cursor { last_activity_at: t.last_activity_at, id: t.id.clone() })
+    } else {
+        None
+    };
+    Ok(TicketPage { tickets, next })
+}
+
+#[derive(FromRow)]
+struct TicketRow {
+    id: String,
+    name: String,
+    description: String,
+    pipeline_id: String,
+    pipeline_name: String,
+    status_id: String,
+    status_name: String,
+    is_open: bool,
+    owner_id: Option<String>,
+    owner_name: Option<String>,
+    team_name: Option<String>,
+    priority: String,
+    source: String,
+    company_id: Option<String>,
+    company_name: Option<String>,
+    company_domain: Option<String>,
+    created_at: i64,
+    last_activity_at: i64,
+}
+
+#[derive(FromRow)]
+struct ContactRow {
+    id: String,
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+#[derive(FromRow)]
+struct ConversationRow {
+    id: String,
+    channel: String,
+    contact_name: Option<String>,
+}
+
+#[derive(FromRow)]
+struct MessageRow {
+    id: String,
+    conversation_id: String,
+    kind: String,
+    author_name: Option<String>,
+    body: String,
+    created_at: i64,
+}
+
+#[derive(FromRow)]
+struct PreviousRow {
+    ticket_id: String,
+    ticket_name: String,
+    channel: String,
+    status_name: String,
+    created_at: i64,
+}
+
+/// The open ticket with its conversations and context, or `NotFound` when it does not
+/// exist or lies outside the caller's scope.
+pub async fn ticket_detail(db: &Db, user: &CurrentUser, id: &str) -> AppResult<TicketDetail> {
+    let mut sql = Sql::new(
+        "SELECT t.id, t.name, t.description, t.pipeline_id, p.name AS pipeline_name, t.status_id,
+                s.name AS status_name, t.is_open, t.owner_id, u.name AS owner_name, tm.name AS team_name,
+                t.priority, t.source, t.company_id, c.name AS company_name, c.domain AS company_domain,
+                t.created_at, t.last_activity_at
+         FROM tickets t
+         JOIN pipelines p ON p.id = t.pipeline_id
+         JOIN statuses s ON s.id = t.status_id
+         LEFT JOIN users u ON u.id = t.owner_id
+         LEFT JOIN teams tm ON tm.id = t.team_id
+         LEFT JOIN companies c ON c.id = t.company_id
+         WHERE t.id = ",
+    );
+    let id_param = sql.text_param(id);
+    sql.push(&id_param);
+    push_scope(&mut sql, user);
+    let row: Option<TicketRow> =
+        on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_optional(pool).await)?;
+    let row = row.ok_or(AppError::NotFound)?;
+
+    let (contacts, conversations, messages): (Vec<ContactRow>, Vec<ConversationRow>, Vec<MessageRow>) =
+        on_db!(db, pool => {
+            let contacts = sqlx::query_as(
+                "SELECT ct.id, ct.name, ct.email, ct.phone FROM ticket_contacts tc
+                 JOIN contacts ct ON ct.id = tc.contact_id WHERE tc.ticket_id = $1 ORDER BY ct.name")
+                .bind(id).fetch_all(pool).await?;
+            let conversations = sqlx::query_as(
+                "SELECT cv.id, cv.channel, ct.name AS contact_name FROM conversations cv
+                 LEFT JOIN contacts ct ON ct.id = cv.contact_id
+                 WHERE cv.ticket_id = $1 ORDER BY cv.created_at, cv.id")
+                .bind(id).fetch_all(pool).await?;
+            let messages = sqlx::query_as(
+                "SELECT m.id, m.conversation_id, m.kind, COALESCE(u.name, ct.name) AS author_name, m.body, m.created_at
+                 FROM messages m
+                 JOIN conversations cv ON cv.id = m.conversation_id
+                 LEFT JOIN users u ON u.id = m.author_user_id
+                 LEFT JOIN contacts ct ON ct.id = m.author_contact_id
+                 WHERE cv.ticket_id = $1 ORDER BY m.created_at, m.id")
+                .bind(id).fetch_all(pool).await?;
+            Ok::<_, sqlx::Error>((contacts, conversations, messages))
+        })?;
+
+    let previous = previous_conversations(db, user, id).await?;
+
+    let mut conversations: Vec<Conversation> = conversations
+        .into_iter()
+        .map(|c| {
+            Ok(Conversation {
+                channel: Source::parse(&c.channel).ok_or(AppError::Internal)?,
+                id: c.id,
+                contact_name: c.contact_name,
+                messages: Vec::new(),
+            })
+        })
+        .collect::<AppResult<_>>()?;
+    for m in messages {
+        if let Some(conversation) = conversations.iter_mut().find(|c| c.id == m.conversation_id) {
+            conversation.messages.push(Message {
+                kind: MessageKind::parse(&m.kind).ok_or(AppError::Internal)?,
+                id: m.id,
+                author_name: m.author_name.unwrap_or_else(|| "Unknown visitor".to_string()),
+                body: m.body,
+                created_at: m.created_at,
+            });
+        }
+    }
+
+    let company = match (row.company_id, row.company_name) {
+        (Some(id), Some(name)) => Some(CompanyRef { id, name, domain: row.company_domain }),
+        _ => None,
+    };
+    Ok(TicketDetail {
+        ticket: Ticket {
+            priority: Priority::parse(&row.priority).ok_or(AppError::Internal)?,
+            source: Source::parse(&row.source).ok_or(AppError::Internal)?,
+            id: row.id,
+            name: row.name,
+            description: row.description,
+            pipeline_id: row.pipeline_id,
+            pipeline_name: row.pipeline_name,
+            status_id: row.status_id,
+            status_name: row.status_name,
+            is_open: row.is_open,
+            owner_id: row.owner_id,
+            owner_name: row.owner_name,
+            team_name: row.team_name,
+            created_at: row.created_at,
+            last_activity_at: row.last_activity_at,
+        },
+        company,
+        contacts: contacts
+            .into_iter()
+            .map(|c| ContactRef { id: c.id, name: c.name, email: c.email, phone: c.phone })
+            .collect(),
+        conversations,
+        previous_conversations: previous,
+    })
+}
+
+/// Conversations the ticket's contacts had on other tickets the caller may see.
+async fn previous_conversations(db: &Db, user: &CurrentUser, ticket_id: &str) -> AppResult<Vec<PreviousConversation>> {
+    let mut sql = Sql::new(
+        "SELECT DISTINCT t.id AS ticket_id, t.name AS ticket_name, cv.channel, s.name AS status_name, cv.created_at
+         FROM ticket_contacts mine
+         JOIN conversations cv ON cv.contact_id = mine.contact_id
+         JOIN tickets t ON t.id = cv.ticket_id
+         JOIN statuses s ON s.id = t.status_id
+         WHERE mine.ticket_id = ",
+    );
+    let id = sql.text_param(ticket_id);
+    sql.push(&format!("{id} AND t.id <> {id}"));
+    push_scope(&mut sql, user);
+    sql.push(" ORDER BY cv.created_at DESC LIMIT 10");
+    let rows: Vec<PreviousRow> =
+        on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_all(pool).await)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(PreviousConversation {
+                channel: Source::parse(&r.channel).ok_or(AppError::Internal)?,
+                ticket_id: r.ticket_id,
+                ticket_name: r.ticket_name,
+                status_name: r.status_name,
+                created_at: r.created_at,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,259 @@
+//! The ticket list of the selected view, and the open ticket with its context sidebar.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_location, use_params_map};
+
+use super::api::{get_ticket, list_tickets};
+use super::model::*;
+use crate::format::{date, date_time};
+use crate::workspace::ui::ErrorPanel;
+
+/// The open ticket's id, read from the path so the list can mark it.
+fn open_ticket_id() -> Memo<Option<String>> {
+    let location = use_location();
+    Memo::new(move |_| {
+        location.pathname.read().strip_prefix("/tickets/").map(|id| id.trim_end_matches('/').to_string())
+    })
+}
+
+#[component]
+pub fn TicketList(view: Memo<ViewKey>) -> impl IntoView {
+    let first_page = Resource::new(move || view.get(), |view| list_tickets(view, None));
+    // Pages after the first, appended by "Load more"; cleared when the view changes.
+    let later = RwSignal::new(Vec::<TicketSummary>::new());
+    let later_next = RwSignal::new(None::<Option<Cursor>>);
+    Effect::new(move |_| {
+        view.track();
+        later.set(Vec::new());
+        later_next.set(None);
+    });
+    let load_more = Action::new(move |cursor: &Cursor| list_tickets(view.get_untracked(), Some(cursor.clone())));
+    Effect::new(move |_| {
+        if let Some(Ok(page)) = load_more.value().get() {
+            later.update(|tickets| tickets.extend(page.tickets));
+            later_next.set(Some(page.next));
+        }
+    });
+    let selected = open_ticket_id();
+
+    view! {
+        <section class="ticket-list" aria-labelledby="ticket-list-heading">
+            <h2 id="ticket-list-heading" class="panel-heading">{move || view.get().label()}</h2>
+            <Transition fallback=|| view! { <p class="muted" role="status">"Loading tickets…"</p> }>
+                {move || Suspend::new(async move {
+                    match first_page.await {
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                        Ok(page) if page.tickets.is_empty() => view! {
+                            <p class="empty-state">{view.get_untracked().empty_message()}</p>
+                        }.into_any(),
+                        Ok(page) => {
+                            let first_next = page.next.clone();
+                            let next = move || later_next.get().unwrap_or_else(|| first_next.clone());
+                            let slug = view.get_untracked().slug();
+                            view! {
+                                <ul class="tickets">
+                                    {page.tickets.into_iter().map(|t| view! { <TicketRow ticket=t slug selected/> }).collect_view()}
+                                    <For each=move || later.get() key=|t| t.id.clone() let:ticket>
+                                        <TicketRow ticket slug selected/>
+                                    </For>
+                                </ul>
+                                {move || next().map(|cursor| view! {
+                                    <button type="button" class="button subtle load-more"
+                                        disabled=move || load_more.pending().get()
+                                        on:click=move |_| { load_more.dispatch(cursor.clone()); }>
+                                        {move || if load_more.pending().get() { "Loading…" } else { "Load more" }}
+                                    </button>
+                                })}
+                                {move || load_more.value().get().and_then(|r| r.err()).map(|error| view! { <ErrorPanel error/> })}
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn TicketRow(ticket: TicketSummary, slug: &'static str, selected: Memo<Option<String>>) -> impl IntoView {
+    let href = format!("/tickets/{}?view={slug}", ticket.id);
+    let id = ticket.id.clone();
+    let is_selected = Signal::derive(move || selected.read().as_deref() == Some(id.as_str()));
+    let who = ticket.contact_name.clone().or(ticket.company_name.clone()).unwrap_or_else(|| "No contact".to_string());
+    view! {
+        <li class="ticket-row" class:selected=is_selected>
+            <A href=href attr:aria-current=move || is_selected.get().then_some("page")>
+                <span class="ticket-name">{ticket.name.clone()}</span>
+                <span class="ticket-meta">
+                    <span>{who}</span>
+                    <span class=format!("priority priority-{}", ticket.priority.as_str())>{ticket.priority.label()}</span>
+                </span>
+                <span class="ticket-meta">
+                    <span class="status" class:closed=!ticket.is_open>{ticket.status_name.clone()}</span>
+                    <span>{date(ticket.last_activity_at)}</span>
+                </span>
+            </A>
+        </li>
+    }
+}
+
+/// The open ticket: its conversation in the middle, its context on the right (MISSION R1).
+#[component]
+pub fn TicketPane() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let detail = Resource::new(move || id.get(), get_ticket);
+    view! {
+        <Transition fallback=|| view! { <section class="ticket-pane"><p class="muted" role="status">"Opening the ticket…"</p></section> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(detail) => view! { <TicketView detail/> }.into_any(),
+                    Err(error) => view! {
+                        <section class="ticket-pane" aria-label="Ticket">
+                            <ErrorPanel error/>
+                            <a href="/">"Back to the workspace"</a>
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn TicketView(detail: TicketDetail) -> impl IntoView {
+    let TicketDetail { ticket, company, contacts, conversations, previous_conversations } = detail;
+    let title = format!("{} · Switchboard", ticket.name);
+    view! {
+        <Title text=title/>
+        <section class="ticket-pane" aria-labelledby="ticket-heading">
+            <header class="ticket-header">
+                <h2 id="ticket-heading">{ticket.name.clone()}</h2>
+                <p class="muted">
+                    {ticket.pipeline_name.clone()} " · " {ticket.status_name.clone()} " · created "
+                    {date_time(ticket.created_at)}
+                </p>
+            </header>
+            {(!ticket.description.is_empty()).then(|| view! { <p class="ticket-description">{ticket.description.clone()}</p> })}
+            {if conversations.is_empty() {
+                view! {
+                    <div class="empty-state">
+                        <p>"This ticket has no conversation yet. It was created by hand; associate a contact to start one."</p>
+                    </div>
+                }.into_any()
+            } else {
+                conversations.into_iter().map(|c| view! { <ConversationThread conversation=c/> }).collect_view().into_any()
+            }}
+        </section>
+        <TicketSidebar ticket company contacts previous_conversations/>
+    }
+}
+
+#[component]
+fn ConversationThread(conversation: Conversation) -> impl IntoView {
+    let heading = format!(
+        "{} conversation{}",
+        conversation.channel.label(),
+        conversation.contact_name.as_ref().map(|n| format!(" with {n}")).unwrap_or_default()
+    );
+    view! {
+        <article class="conversation" aria-label=heading.clone()>
+            <h3 class="conversation-heading">{heading.clone()}</h3>
+            <ol class="messages">
+                {conversation.messages.into_iter().map(|m| {
+                    let kind = match m.kind {
+                        MessageKind::Incoming => "incoming",
+                        MessageKind::Reply => "reply",
+                        MessageKind::Comment => "comment",
+                    };
+                    let label = match m.kind {
+                        MessageKind::Incoming => "wrote",
+                        MessageKind::Reply => "replied",
+                        MessageKind::Comment => "commented (internal)",
+                    };
+                    view! {
+                        <li class=format!("message message-{kind}")>
+                            <p class="message-meta">
+                                <strong>{m.author_name}</strong> " " {label} " · "
+                                <time>{date_time(m.created_at)}</time>
+                            </p>
+                            <div class="message-body">{m.body}</div>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </article>
+    }
+}
+
+#[component]
+fn TicketSidebar(
+    ticket: Ticket,
+    company: Option<CompanyRef>,
+    contacts: Vec<ContactRef>,
+    previous_conversations: Vec<PreviousConversation>,
+) -> impl IntoView {
+    view! {
+        <aside class="context-sidebar" aria-label="Ticket context">
+            <section class="sidebar-card">
+                <h3>"Ticket"</h3>
+                <dl class="properties">
+                    <dt>"Pipeline"</dt><dd>{ticket.pipeline_name}</dd>
+                    <dt>"Ticket status"</dt><dd>{ticket.status_name}</dd>
+                    <dt>"Ticket owner"</dt><dd>{ticket.owner_name.unwrap_or_else(|| "Unassigned".to_string())}</dd>
+                    <dt>"Team"</dt><dd>{ticket.team_name.unwrap_or_else(|| "None".to_string())}</dd>
+                    <dt>"Priority"</dt><dd>{ticket.priority.label()}</dd>
+                    <dt>"Source"</dt><dd>{ticket.source.label()}</dd>
+                    <dt>"Last activity"</dt><dd>{date_time(ticket.last_activity_at)}</dd>
+                </dl>
+            </section>
+            <section class="sidebar-card">
+                <h3>"Contacts"</h3>
+                {if contacts.is_empty() {
+                    view! { <p class="muted">"No contact associated."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="plain">
+                            {contacts.into_iter().map(|c| view! {
+                                <li>
+                                    <strong>{c.name}</strong>
+                                    {c.email.map(|e| view! { <br/><span class="muted">{e}</span> })}
+                                    {c.phone.map(|p| view! { <br/><span class="muted">{p}</span> })}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+            <section class="sidebar-card">
+                <h3>"Company"</h3>
+                {match company {
+                    Some(c) => view! {
+                        <p><strong>{c.name}</strong>{c.domain.map(|d| view! { <br/><span class="muted">{d}</span> })}</p>
+                    }.into_any(),
+                    None => view! { <p class="muted">"No company associated."</p> }.into_any(),
+                }}
+            </section>
+            <section class="sidebar-card">
+                <h3>"Previous conversations"</h3>
+                {if previous_conversations.is_empty() {
+                    view! { <p class="muted">"No earlier conversations with these contacts."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="plain">
+                            {previous_conversations.into_iter().map(|p| view! {
+                                <li>
+                                    <A href=format!("/tickets/{}", p.ticket_id)>{p.ticket_name}</A>
+                                    <br/>
+                                    <span class="muted">{p.channel.label()} " · " {p.status_name} " · " {date(p.created_at)}</span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+        </aside>
+    }
+}

@@ -1,0 +1,151 @@
+//! The workspace page and its frame. The open ticket renders in the `Outlet`, so moving
+//! between tickets keeps the panel and the list in place.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::hooks::{use_location, use_query_map};
+
+use crate::auth::api::{me, Logout};
+use crate::auth::model::CurrentUser;
+use crate::error::AppError;
+use crate::tickets::api::view_counts;
+use crate::tickets::model::ViewKey;
+use crate::tickets::ui::TicketList;
+
+/// The view the URL asks for, if the user has it; otherwise their default view.
+fn current_view(user: &CurrentUser, slug: Option<String>) -> ViewKey {
+    slug.and_then(|s| ViewKey::from_slug(&s))
+        .filter(|v| ViewKey::for_role(user.role).contains(v))
+        .unwrap_or_else(|| ViewKey::default_for(user.role))
+}
+
+#[component]
+pub fn WorkspacePage() -> impl IntoView {
+    let user = Resource::new(|| (), |_| me());
+    view! {
+        <Title text="Workspace · Switchboard"/>
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the workspace…"</p> }>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(user) => view! { <Workspace user/> }.into_any(),
+                    Err(AppError::Unauthenticated) => view! { <LoginRedirect/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Sends a logged-out visitor to the login page, keeping where they were going.
+#[component]
+pub fn LoginRedirect() -> impl IntoView {
+    let location = use_location();
+    let target = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+    let encoded: String = target
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect();
+    view! { <Redirect path=format!("/login?next={encoded}")/> }
+}
+
+/// A failure a person can act on.
+#[component]
+pub fn ErrorPanel(error: AppError) -> impl IntoView {
+    view! {
+        <div class="error-panel" role="alert">
+            <p>{error.to_string()}</p>
+        </div>
+    }
+}
+
+#[component]
+fn Workspace(user: CurrentUser) -> impl IntoView {
+    let query = use_query_map();
+    let view_user = user.clone();
+    let view = Memo::new(move |_| current_view(&view_user, query.read().get("view")));
+    provide_context(user.clone());
+    view! {
+        <div class="workspace">
+            <TopBar user=user.clone()/>
+            <ViewsPanel current=view/>
+            <TicketList view/>
+            <Outlet/>
+        </div>
+    }
+}
+
+#[component]
+fn TopBar(user: CurrentUser) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    let is_admin = user.role.is_admin();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">"Switchboard"</a>
+            <nav class="topbar-links" aria-label="Main">
+                <A href="/" exact=true>"Workspace"</A>
+                <Show when=move || is_admin>
+                    <A href="/admin/users">"Users"</A>
+                    <A href="/admin/teams">"Teams"</A>
+                </Show>
+            </nav>
+            <div class="topbar-user">
+                <span class="user-name">{user.name.clone()}</span>
+                <span class="user-role">{user.role.label()}</span>
+                <ActionForm action=logout>
+                    <button type="submit" class="button subtle">"Log out"</button>
+                </ActionForm>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+fn ViewsPanel(current: Memo<ViewKey>) -> impl IntoView {
+    let counts = Resource::new(|| (), |_| view_counts());
+    view! {
+        <nav class="views-panel" aria-label="Views">
+            <h2 class="panel-heading">"Views"</h2>
+            <Suspense fallback=|| view! { <p class="muted" role="status">"Counting…"</p> }>
+                {move || Suspend::new(async move {
+                    match counts.await {
+                        Ok(counts) => view! {
+                            <ul class="view-list">
+                                {counts.into_iter().map(|entry| {
+                                    let href = format!("/?view={}", entry.view.slug());
+                                    let selected = move || current.get() == entry.view;
+                                    view! {
+                                        <li>
+                                            <a href=href class="view-link"
+                                                aria-current=move || selected().then_some("page")>
+                                                <span class="view-name">{entry.view.label()}</span>
+                                                <span class="count">
+                                                    {entry.count}
+                                                </span>
+                                            </a>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </nav>
+    }
+}
+
+/// The middle of the workspace before a ticket is chosen.
+#[component]
+pub fn NoTicketSelected() -> impl IntoView {
+    view! {
+        <section class="ticket-pane empty-state" aria-label="Ticket">
+            <h2>"No ticket open"</h2>
+            <p>"Choose a ticket from the list to read its conversation and reply."</p>
+        </section>
+    }
+}

@@ -1,0 +1,57 @@
+import { test, expect } from '@playwright/test';
+import { hydrated, logIn, logInFromStart, watchConsole } from './helpers';
+
+test('an admin adds a user, gives them a team and a role, and the user can log in', async ({ page, browser }) => {
+  const problems = watchConsole(page);
+  await logInFromStart(page, 'admin@demo.test');
+  await page.getByRole('link', { name: 'Users' }).click();
+  await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();
+  await hydrated(page);
+
+  const email = `new-${Date.now()}@demo.test`;
+  await page.getByLabel('Name', { exact: true }).fill('Nia New');
+  await page.getByLabel('Email').fill('not an email');
+  await page.getByLabel('Password').fill('long enough');
+  await page.getByRole('button', { name: 'Add user' }).click();
+  await expect(page.getByText('Enter an email address like name@example.com.')).toBeVisible();
+
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Role', { exact: true }).selectOption({ label: 'Service access' });
+  await page.getByRole('button', { name: 'Add user' }).click();
+  const row = page.getByRole('row').filter({ hasText: email });
+  await expect(row).toBeVisible();
+
+  await row.getByRole('combobox', { name: 'Role of Nia New' }).selectOption({ label: 'Help desk seat' });
+  await row.getByRole('checkbox', { name: 'Support' }).check();
+  await page.reload();
+  const reloaded = page.getByRole('row').filter({ hasText: email });
+  await expect(reloaded.getByRole('combobox', { name: 'Role of Nia New' })).toHaveValue('HelpDesk');
+  await expect(reloaded.getByRole('checkbox', { name: 'Support' })).toBeChecked();
+
+  const other = await browser.newPage();
+  await other.goto('/login');
+  await hydrated(other);
+  await logIn(other, email, 'long enough');
+  await expect(other.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Unassigned' })).toBeVisible();
+
+  // Deactivating the user ends their session.
+  await hydrated(page);
+  await reloaded.getByRole('checkbox', { name: 'Active: Nia New' }).uncheck();
+  await expect(page.getByRole('row').filter({ hasText: email })).toContainText('Deactivated');
+  await other.goto('/');
+  await expect(other).toHaveURL(/\/login/);
+  expect(problems).toEqual([]);
+});
+
+test('an admin creates a team', async ({ page }) => {
+  await logInFromStart(page, 'admin@demo.test');
+  await page.getByRole('link', { name: 'Teams' }).click();
+  await hydrated(page);
+  const name = `Team ${Date.now()}`;
+  await page.getByLabel('Team name').fill(name);
+  await page.getByRole('button', { name: 'Add team' }).click();
+  await expect(page.getByRole('cell', { name })).toBeVisible();
+  await page.getByLabel('Team name').fill(name);
+  await page.getByRole('button', { name: 'Add team' }).click();
+  await expect(page.getByText('A team with this name already exists.')).toBeVisible();
+});

@@ -1,0 +1,96 @@
+# Shared by scripts/run, scripts/test and scripts/bench: finds or installs every tool the
+# build needs, builds the wasm client and the server once. Sourced, not run.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+# One cargo target folder outside the clone, reused by every clone and run.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/switchboard/target}"
+export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
+for pgbin in /usr/lib/postgresql/*/bin; do [ -d "$pgbin" ] && export PATH="$PATH:$pgbin"; done
+
+TRUNK_VERSION="0.21.14"
+WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, "", $0); print; exit }' Cargo.lock)"
+
+step() { printf '\n==> %s\n' "$*"; }
+note() { printf '    %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "need root for: $*" >&2; return 1; fi
+}
+
+APT_UPDATED=""
+apt_install() {
+  if [ -z "$APT_UPDATED" ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_rust() {
+  if ! command -v cargo >/dev/null; then
+    echo "cargo is missing: install Rust with rustup (https://rustup.rs) first." >&2; exit 1
+  fi
+  if ! rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then
+    step "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_trunk() {
+  if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
+    step "installing trunk $TRUNK_VERSION - one time, several minutes"
+    cargo install "trunk@$TRUNK_VERSION" --locked
+  fi
+}
+
+ensure_wasm_bindgen() {
+  if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+    step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION - one time, a few minutes"
+    # Without --locked: its own lock file pins crates that need a newer rustc.
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  fi
+}
+
+ensure_npm_packages() {
+  if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    step "installing npm packages (wasm-opt, Playwright, axe-core)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+}
+
+ensure_chromium() {
+  if ! command -v chromium >/dev/null; then
+    step "installing Chromium for the browser tests (apt)"
+    apt_install chromium
+  fi
+}
+
+ensure_postgres_programs() {
+  if ! command -v initdb >/dev/null || ! command -v pg_ctl >/dev/null; then
+    step "installing PostgreSQL's programs (apt)"
+    apt_install postgresql
+    for pgbin in /usr/lib/postgresql/*/bin; do [ -d "$pgbin" ] && export PATH="$PATH:$pgbin"; done
+  fi
+}
+
+build_client() {
+  step "building the wasm client (trunk, release)"
+  trunk build --release 2>&1 | grep -vE '^\s*$' | tail -n 3
+  # Pre-compress once at the highest settings; the server sends these as they are.
+  node -e '
+    const zlib = require("zlib"), fs = require("fs"), dir = process.argv[1];
+    for (const name of fs.readdirSync(dir)) {
+      if (!/\.(js|wasm)$/.test(name)) continue;
+      const data = fs.readFileSync(dir + "/" + name);
+      fs.writeFileSync(dir + "/" + name + ".br", zlib.brotliCompressSync(data, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length } }));
+      fs.writeFileSync(dir + "/" + name + ".gz", zlib.gzipSync(data, { level: 9 }));
+    }' "$ROOT/target/site/pkg"
+}
+
+build_server() {
+  step "building the server (cargo, release)"
+  cargo build --release -p server --bins
+}
+
+SERVER_BIN() { echo "$CARGO_TARGET_DIR/release/switchboard"; }
+export SWITCHBOARD_SITE="$ROOT/target/site"

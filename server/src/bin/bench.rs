@@ -1,0 +1,138 @@
+//! `bench`: prints the wasm client's size and how fast the server renders a logged-in
+//! agent's workspace under concurrent load on this machine.
+//!
+//! Usage: bench [--seconds N] [--concurrency N]. Uses DATABASE_URL when set (the
+//! database is seeded with demo data if empty), otherwise a fresh SQLite database.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const WASM_BUDGET_BROTLI: usize = 250 * 1024;
+const PAGES_PER_SECOND_BUDGET: f64 = 1000.0;
+
+fn brotli_size(bytes: &[u8]) -> usize {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("brotli in memory");
+    out.len()
+}
+
+fn arg(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+#[tokio::main]
+async fn main() {
+    let seconds = arg("--seconds", 10);
+    let concurrency = arg("--concurrency", 16) as usize;
+    let site_root = PathBuf::from(std::env::var("SWITCHBOARD_SITE").unwrap_or_else(|_| "target/site".to_string()));
+
+    println!("Switchboard benchmark");
+    println!();
+    println!("wasm client ({}):", site_root.join("pkg").display());
+    let mut total_brotli = 0;
+    for name in ["frontend_bg.wasm", "frontend.js"] {
+        match std::fs::read(site_root.join("pkg").join(name)) {
+            Ok(bytes) => {
+                let compressed = brotli_size(&bytes);
+                total_brotli += compressed;
+                println!("  {name:<18} {:>9} bytes raw  {:>9} bytes brotli", bytes.len(), compressed);
+            }
+            Err(error) => println!("  {name:<18} missing ({error}); build it with scripts/run or trunk build --release"),
+        }
+    }
+    println!(
+        "  total brotli: {:.1} KB (budget {} KB): {}",
+        total_brotli as f64 / 1024.0,
+        WASM_BUDGET_BROTLI / 1024,
+        if total_brotli <= WASM_BUDGET_BROTLI { "within budget" } else { "OVER BUDGET" }
+    );
+
+    let data_dir = std::env::temp_dir().join(format!("switchboard-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&data_dir).expect("temp dir");
+    let database_url = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}", data_dir.join("bench.db").display()));
+    let config = server::Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data_dir.clone(),
+        database_url,
+        seed_demo: true,
+        secret_key: b"benchmark-secret-key-benchmark-secret-key".to_vec(),
+        site_root,
+    };
+    let server = server::prepare(&config).await.expect("the server starts");
+    let engine = server.db.engine();
+    let base = format!("http://{}", server.local_addr());
+    tokio::spawn(server.serve(std::future::pending()));
+
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let login = client
+        .post(format!("{base}/api/login"))
+        .form(&[("email", "agent@demo.test"), ("password", "demo")])
+        .send()
+        .await
+        .expect("login");
+    let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let page = client.get(format!("{base}/")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(page.status(), 200, "the workspace renders");
+    let page_bytes = page.bytes().await.unwrap().len();
+
+    println!();
+    println!(
+        "server rendering the agent's workspace (GET /, {engine}, {page_bytes} bytes of HTML, brotli on the wire, \
+         {concurrency} concurrent clients in the same process, {seconds} s):"
+    );
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let latencies = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (client, base, cookie, latencies) = (client.clone(), base.clone(), cookie.clone(), latencies.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while Instant::now() < deadline {
+                let started = Instant::now();
+                let response = client
+                    .get(format!("{base}/"))
+                    .header("cookie", &cookie)
+                    .header("accept-encoding", "br")
+                    .send()
+                    .await
+                    .expect("request");
+                assert_eq!(response.status(), 200);
+                response.bytes().await.expect("body");
+                mine.push(started.elapsed());
+            }
+            latencies.lock().unwrap().extend(mine);
+        }));
+    }
+    let started = Instant::now();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut latencies = latencies.lock().unwrap().clone();
+    latencies.sort();
+    let rate = latencies.len() as f64 / elapsed;
+    println!("  requests:   {}", latencies.len());
+    println!(
+        "  rate:       {rate:.0} pages/s (budget {PAGES_PER_SECOND_BUDGET:.0}): {}",
+        if rate >= PAGES_PER_SECOND_BUDGET { "within budget" } else { "BELOW BUDGET" }
+    );
+    println!("  latency:    p50 {:.2} ms, p99 {:.2} ms", percentile(&latencies, 0.5).as_secs_f64() * 1e3, percentile(&latencies, 0.99).as_secs_f64() * 1e3);
+    let _ = std::io::stdout().flush();
+    let _ = std::fs::remove_dir_all(&data_dir);
+}

@@ -1,0 +1,159 @@
+//! Starts the real app on port 0 against a fresh database (SQLite file or a new
+//! PostgreSQL database), seeded with the demo data, and talks to it over HTTP.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use reqwest::redirect::Policy;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares one test per engine from an `async fn(Engine)`.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn on_sqlite() { super::$name($crate::common::Engine::Sqlite).await }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn on_postgres() { super::$name($crate::common::Engine::Postgres).await }
+            }
+        )*
+    };
+}
+
+fn random_suffix() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 6];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// A fresh, empty database of the given engine.
+pub async fn fresh_database_url(engine: Engine) -> String {
+    match engine {
+        Engine::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("switchboard-test-{}", random_suffix()));
+            std::fs::create_dir_all(&dir).unwrap();
+            format!("sqlite://{}", dir.join("test.db").display())
+        }
+        Engine::Postgres => {
+            let admin_url = std::env::var("TEST_DATABASE_URL").expect(
+                "TEST_DATABASE_URL is not set: run scripts/test (it starts a private PostgreSQL), \
+                 or point TEST_DATABASE_URL at a PostgreSQL server you may create databases on",
+            );
+            let name = format!("switchboard_test_{}", random_suffix());
+            let mut connection = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await.unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut connection).await.unwrap();
+            let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
+            format!("{base}/{name}")
+        }
+    }
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub database_url: String,
+    pub db: app::db::Db,
+}
+
+impl TestApp {
+    pub async fn spawn(engine: Engine) -> TestApp {
+        Self::spawn_with(engine, true).await
+    }
+
+    pub async fn spawn_with(engine: Engine, seed_demo: bool) -> TestApp {
+        let database_url = fresh_database_url(engine).await;
+        let data_dir = std::env::temp_dir().join(format!("switchboard-data-{}", random_suffix()));
+        let config = server::Config {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            data_dir,
+            database_url: database_url.clone(),
+            seed_demo,
+            secret_key: b"test-secret-key-test-secret-key-0123456789".to_vec(),
+            site_root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site"),
+        };
+        let server = server::prepare(&config).await.expect("the server starts");
+        let addr = server.local_addr();
+        let db = server.db.clone();
+        tokio::spawn(server.serve(std::future::pending()));
+        TestApp { addr, base: format!("http://{addr}"), database_url, db }
+    }
+
+    /// A client with its own cookie jar that does not follow redirects.
+    pub fn client(&self) -> Client {
+        Client {
+            base: self.base.clone(),
+            http: reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap(),
+        }
+    }
+
+    /// A client logged in as one of the demo users.
+    pub async fn login_as(&self, email: &str) -> Client {
+        let client = self.client();
+        let response = client.login(email, "demo", None).await;
+        assert_eq!(response.status(), 200, "login of {email} failed");
+        client
+    }
+}
+
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+/// What a server function answered: status and JSON body.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Answer {
+    pub fn ok<T: DeserializeOwned>(self) -> T {
+        assert!((200..300).contains(&self.status), "expected success, got {} {}", self.status, self.body);
+        serde_json::from_value(self.body).expect("the answer has the expected shape")
+    }
+
+    /// The error variant's name: "NotFound", "Validation", ...
+    pub fn error_kind(&self) -> String {
+        match &self.body {
+            Value::String(name) => name.clone(),
+            Value::Object(map) => map.keys().next().cloned().unwrap_or_default(),
+            other => panic!("not an error: {other}"),
+        }
+    }
+}
+
+impl Client {
+    pub async fn login(&self, email: &str, password: &str, next: Option<&str>) -> reqwest::Response {
+        let mut form = vec![("email", email), ("password", password)];
+        if let Some(next) = next {
+            form.push(("next", next));
+        }
+        self.http.post(format!("{}/api/login", self.base)).form(&form).send().await.unwrap()
+    }
+
+    /// Calls a server function with url-encoded arguments.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Answer {
+        let response = self.http.post(format!("{}/api/{endpoint}", self.base)).form(form).send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Answer { status, body }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
+    }
+}

@@ -1,0 +1,94 @@
+//! What goes over the wire: health, server-rendered pages, 404s, compression, caching,
+//! request ids, and typed errors for bad input (never a 500 with a trace).
+
+mod common;
+
+use common::{Engine, TestApp};
+
+async fn health_check_answers_when_the_database_does(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let response = app.client().get("/healthz").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "ok");
+    app.db.close().await;
+    assert_eq!(app.client().get("/healthz").await.status(), 503);
+}
+
+async fn the_workspace_is_rendered_on_the_server_with_the_agents_views(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let agent = app.login_as("agent@demo.test").await;
+    let response = agent.get("/").await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().contains_key("x-request-id"));
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+    let html = response.text().await.unwrap();
+    for text in ["Unassigned", "Assigned to me", "All open", "Closed", "Cannot log in after password reset", "Log out"] {
+        assert!(html.contains(text), "the first paint lacks {text}");
+    }
+    assert!(!html.contains("Users</a>"), "agents have no admin links");
+
+    let viewer = app.login_as("viewer@demo.test").await;
+    let html = viewer.get("/").await.text().await.unwrap();
+    assert!(html.contains("All open"));
+    assert!(!html.contains(">Unassigned<"), "service access lacks the Unassigned view");
+}
+
+async fn a_deep_link_renders_the_ticket_on_the_server(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let agent = app.login_as("agent@demo.test").await;
+    let page = agent.call("list_tickets", &[("view", "AllOpen")]).await.ok::<app::tickets::model::TicketPage>();
+    let ticket = page.tickets.iter().find(|t| t.name == "Invoice shows the wrong VAT number").unwrap();
+    let html = agent.get(&format!("/tickets/{}?view=all-open", ticket.id)).await.text().await.unwrap();
+    assert!(html.contains("Our November invoice lists an old VAT number"));
+    assert!(html.contains("Previous conversations"));
+}
+
+async fn unknown_routes_get_a_real_404_page(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let agent = app.login_as("agent@demo.test").await;
+    let response = agent.get("/no/such/page").await;
+    assert_eq!(response.status(), 404);
+    assert!(response.text().await.unwrap().contains("Page not found"));
+    let missing_api = agent.call("no_such_function", &[]).await;
+    assert!(missing_api.status == 400 || missing_api.status == 404, "{missing_api:?}");
+}
+
+async fn pages_and_assets_go_out_compressed_and_cached(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let agent = app.login_as("agent@demo.test").await;
+    let html = agent.http.get(format!("{}/", app.base)).header("accept-encoding", "br").send().await.unwrap();
+    assert_eq!(html.headers()["content-encoding"], "br");
+    let gz = agent.http.get(format!("{}/", app.base)).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let css = agent.http.get(format!("{}{}", app.base, server::assets::stylesheet_path())).send().await.unwrap();
+    assert_eq!(css.status(), 200);
+    assert_eq!(css.headers()["cache-control"], "public, max-age=31536000, immutable");
+}
+
+async fn malformed_arguments_get_a_typed_error_not_a_crash(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let agent = app.login_as("agent@demo.test").await;
+    let answer = agent.call("list_tickets", &[("view", "Everything")]).await;
+    assert!(answer.status >= 400, "{answer:?}");
+    assert_eq!(answer.error_kind(), "Transport", "{answer:?}");
+    let answer = agent.call("get_ticket", &[]).await;
+    assert!(answer.status >= 400);
+    assert!(!answer.body.to_string().contains("panicked"));
+    assert_eq!(agent.call("me", &[]).await.status, 200, "the server is still fine");
+}
+
+async fn a_fresh_database_without_demo_data_starts_empty(engine: Engine) {
+    let app = TestApp::spawn_with(engine, false).await;
+    assert_eq!(app.client().login("admin@demo.test", "demo", None).await.status(), 401);
+    assert_eq!(app.client().get("/healthz").await.status(), 200);
+}
+
+on_both_engines!(
+    health_check_answers_when_the_database_does,
+    the_workspace_is_rendered_on_the_server_with_the_agents_views,
+    a_deep_link_renders_the_ticket_on_the_server,
+    unknown_routes_get_a_real_404_page,
+    pages_and_assets_go_out_compressed_and_cached,
+    malformed_arguments_get_a_typed_error_not_a_crash,
+    a_fresh_database_without_demo_data_starts_empty,
+);
