@@ -77,7 +77,8 @@ const TICKETS: &[DemoTicket] = &[
 
 /// Seeds the demo data if the database has no users yet. Returns whether it seeded.
 pub async fn seed_if_empty(db: &Db) -> AppResult<bool> {
-    let (users,): (i64,) = on_db!(db, pool => sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(pool).await)?;
+    let (users,): (i64,) =
+        on_db!(db, pool => sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(pool).await)?;
     if users > 0 {
         return Ok(false);
     }

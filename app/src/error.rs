@@ -39,7 +39,10 @@ pub enum AppError {
 
 impl AppError {
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
-        AppError::Validation { field: field.to_string(), message: message.into() }
+        AppError::Validation {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 
     /// The message for a given form field, if this error is about that field.

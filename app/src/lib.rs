@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod format;
+pub mod pipelines;
 #[cfg(feature = "ssr")]
 pub mod sql;
 pub mod tickets;

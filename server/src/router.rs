@@ -17,7 +17,9 @@ use http::{header, HeaderValue, Method, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
-use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -52,7 +54,9 @@ pub fn build(context: ServerContext, site_root: &std::path::Path) -> Router {
         .site_pkg_dir(site_pkg_dir.clone())
         .hash_files(false)
         .build();
-    let asset_paths = AssetPaths { stylesheet: assets::stylesheet_path() };
+    let asset_paths = AssetPaths {
+        stylesheet: assets::stylesheet_path(),
+    };
     let routes = generate_route_list(App);
 
     let provide = {
@@ -68,26 +72,41 @@ pub fn build(context: ServerContext, site_root: &std::path::Path) -> Router {
         let asset_paths = asset_paths.clone();
         move || shell(leptos.clone(), asset_paths.clone())
     };
-    let fallback = leptos_axum::render_app_to_stream_with_context(provide.clone(), app_shell.clone());
+    let fallback =
+        leptos_axum::render_app_to_stream_with_context(provide.clone(), app_shell.clone());
     let server_fns = {
         let provide = provide.clone();
-        move |request: Request| leptos_axum::handle_server_fns_with_context(provide.clone(), request)
+        move |request: Request| {
+            leptos_axum::handle_server_fns_with_context(provide.clone(), request)
+        }
     };
 
     let static_files = Router::new()
         .nest_service(
             &format!("/{site_pkg_dir}"),
-            ServeDir::new(&pkg_dir).precompressed_br().precompressed_gzip(),
+            ServeDir::new(&pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
         )
         .route(&asset_paths.stylesheet, get(stylesheet))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE)));
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(IMMUTABLE),
+        ));
 
-    let state = RouterState { leptos: leptos.clone(), context: context.clone() };
+    let state = RouterState {
+        leptos: leptos.clone(),
+        context: context.clone(),
+    };
     let pages = Router::new()
         .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
         .leptos_routes_with_context(&state, routes, provide, app_shell)
         .fallback(move |request: Request| fallback(request))
-        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(middleware::from_fn(transport_errors_are_bad_requests))
         .layer(middleware::from_fn_with_state(state.clone(), session_gate));
 
     Router::new()
@@ -122,7 +141,10 @@ struct RequestIds {
 impl Default for RequestIds {
     fn default() -> Self {
         let prefix = app_id_prefix();
-        RequestIds { prefix: prefix.into(), next: Arc::new(AtomicU64::new(1)) }
+        RequestIds {
+            prefix: prefix.into(),
+            next: Arc::new(AtomicU64::new(1)),
+        }
     }
 }
 
@@ -136,17 +158,25 @@ fn app_id_prefix() -> String {
 impl MakeRequestId for RequestIds {
     fn make_request_id<B>(&mut self, _: &http::Request<B>) -> Option<RequestId> {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
-        HeaderValue::from_str(&format!("{}-{n}", self.prefix)).ok().map(RequestId::new)
+        HeaderValue::from_str(&format!("{}-{n}", self.prefix))
+            .ok()
+            .map(RequestId::new)
     }
 }
 
 async fn stylesheet() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], assets::STYLESHEET)
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        assets::STYLESHEET,
+    )
 }
 
 async fn favicon() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
         assets::FAVICON,
     )
 }
@@ -162,6 +192,23 @@ async fn healthz(State(state): State<RouterState>) -> Response {
     }
 }
 
+/// Arguments that do not decode never reach our code, so the server-function layer
+/// answers them with 500; they are the caller's mistake, so say 400 (the typed body stays).
+async fn transport_errors_are_bad_requests(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if bytes.starts_with(br#"{"Transport""#) {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
 /// Paths anyone may load without a session.
 fn is_public_page(path: &str) -> bool {
     path == "/login"
@@ -170,11 +217,21 @@ fn is_public_page(path: &str) -> bool {
 /// Looks the session up once per request (handing the user to server functions through
 /// the request's extensions) and sends visitors without one to the login page, keeping
 /// where they were going.
-async fn session_gate(State(state): State<RouterState>, mut request: Request, next: Next) -> Response {
+async fn session_gate(
+    State(state): State<RouterState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let user = match token_from_headers(request.headers()) {
         Some(token) => match user_for_token(&state.context, &token).await {
             Ok(user) => user,
-            Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "The service is temporarily unavailable.").into_response(),
+            Err(_) => {
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The service is temporarily unavailable.",
+                )
+                    .into_response()
+            }
         },
         None => None,
     };
@@ -182,7 +239,11 @@ async fn session_gate(State(state): State<RouterState>, mut request: Request, ne
     let is_page = request.method() == Method::GET && !path.starts_with("/api/");
     match (&user, is_page) {
         (None, true) if !is_public_page(&path) => {
-            let target = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let target = request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
             let location = format!("/login?next={}", percent_encode(target));
             return redirect(&location);
         }
@@ -207,7 +268,9 @@ fn redirect(location: &str) -> Response {
 fn percent_encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' | b'~' => {
+                (b as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect()
@@ -216,7 +279,10 @@ fn percent_encode(text: &str) -> String {
 /// Refuses state-changing requests a browser sends from another site: cookies would
 /// ride along (a cross-site form post), so the Origin must be ours.
 async fn refuse_cross_site(request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
         return next.run(request).await;
     }
     let headers = request.headers();
@@ -225,7 +291,9 @@ async fn refuse_cross_site(request: Request, next: Next) -> Response {
     let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     let same_origin = match origin {
         Some(origin) => {
-            let origin_host = origin.split_once("://").map(|(_, rest)| rest.trim_end_matches('/'));
+            let origin_host = origin
+                .split_once("://")
+                .map(|(_, rest)| rest.trim_end_matches('/'));
             origin_host.is_some() && origin_host == host
         }
         // Browsers always send Origin on cross-site POSTs; without one, fall back to
@@ -245,7 +313,10 @@ mod tests {
 
     #[test]
     fn deep_links_are_encoded_into_the_login_redirect() {
-        assert_eq!(percent_encode("/tickets/ab?view=closed"), "/tickets/ab%3Fview%3Dclosed");
+        assert_eq!(
+            percent_encode("/tickets/ab?view=closed"),
+            "/tickets/ab%3Fview%3Dclosed"
+        );
     }
 
     #[test]

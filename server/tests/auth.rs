@@ -7,23 +7,33 @@ use common::{Engine, TestApp};
 async fn wrong_credentials_get_one_generic_error(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     let client = app.client();
-    let wrong_password = client.login("agent@demo.test", "not-the-password", None).await;
+    let wrong_password = client
+        .login("agent@demo.test", "not-the-password", None)
+        .await;
     assert_eq!(wrong_password.status(), 401);
     let wrong_password: serde_json::Value = wrong_password.json().await.unwrap();
     let unknown_email = client.login("nobody@demo.test", "demo", None).await;
     assert_eq!(unknown_email.status(), 401);
     let unknown_email: serde_json::Value = unknown_email.json().await.unwrap();
-    assert_eq!(wrong_password, unknown_email, "the two failures must be indistinguishable");
+    assert_eq!(
+        wrong_password, unknown_email,
+        "the two failures must be indistinguishable"
+    );
     assert_eq!(wrong_password, serde_json::json!("InvalidCredentials"));
 }
 
 async fn login_sets_an_http_only_same_site_cookie_and_keeps_the_deep_link(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     let client = app.client();
-    let response = client.login("Agent@Demo.test", "demo", Some("/tickets/abc?view=closed")).await;
+    let response = client
+        .login("Agent@Demo.test", "demo", Some("/tickets/abc?view=closed"))
+        .await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["location"], "/tickets/abc?view=closed");
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(cookie.starts_with("sb_session="));
     assert!(cookie.contains("HttpOnly"));
     assert!(cookie.contains("SameSite=Lax"));
@@ -43,12 +53,18 @@ async fn login_behind_https_proxy_sets_a_secure_cookie(engine: Engine) {
         .send()
         .await
         .unwrap();
-    assert!(response.headers()["set-cookie"].to_str().unwrap().contains("; Secure"));
+    assert!(response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("; Secure"));
 }
 
 async fn login_refuses_offsite_next_paths(engine: Engine) {
     let app = TestApp::spawn(engine).await;
-    let response = app.client().login("agent@demo.test", "demo", Some("https://evil.test/")).await;
+    let response = app
+        .client()
+        .login("agent@demo.test", "demo", Some("https://evil.test/"))
+        .await;
     assert_eq!(response.headers()["location"], "/");
 }
 
@@ -57,16 +73,37 @@ async fn repeated_failures_are_slowed_down_then_refused(engine: Engine) {
     let client = app.client();
     let started = std::time::Instant::now();
     for _ in 0..5 {
-        assert_eq!(client.login("viewer@demo.test", "wrong", None).await.status(), 401);
+        assert_eq!(
+            client
+                .login("viewer@demo.test", "wrong", None)
+                .await
+                .status(),
+            401
+        );
     }
     // 200 + 400 + 600 + 800 + 1000 ms of added delay.
-    assert!(started.elapsed() >= std::time::Duration::from_millis(3000), "failures were not slowed down");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(3000),
+        "failures were not slowed down"
+    );
     let refused = client.login("viewer@demo.test", "demo", None).await;
-    assert_eq!(refused.status(), 429, "even the right password waits after five failures");
+    assert_eq!(
+        refused.status(),
+        429,
+        "even the right password waits after five failures"
+    );
     let body: serde_json::Value = refused.json().await.unwrap();
-    assert!(body["TooManyAttempts"]["retry_after_seconds"].as_u64().unwrap() > 0);
+    assert!(
+        body["TooManyAttempts"]["retry_after_seconds"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
     // Other accounts are unaffected.
-    assert_eq!(client.login("agent@demo.test", "demo", None).await.status(), 200);
+    assert_eq!(
+        client.login("agent@demo.test", "demo", None).await.status(),
+        200
+    );
 }
 
 async fn logout_ends_the_session(engine: Engine) {
@@ -93,31 +130,48 @@ async fn sessions_are_shared_through_the_database_by_every_instance(engine: Engi
     })
     .await
     .unwrap();
-    assert!(!second_server.seeded, "the second instance must not seed again");
+    assert!(
+        !second_server.seeded,
+        "the second instance must not seed again"
+    );
     let second_base = format!("http://{}", second_server.local_addr());
     tokio::spawn(second_server.serve(std::future::pending()));
 
     let client = first.login_as("agent@demo.test").await;
-    let token = client
-        .http
-        .get(format!("{}/api/me", first.base))
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(token, 200);
+    assert_eq!(client.call("me", &[]).await.status, 200);
     // The same cookie jar against the second instance: same host, other port, so copy it.
     let cookie = {
         let response = first.client().login("agent@demo.test", "demo", None).await;
-        response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
+        response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
     };
     let http = reqwest::Client::new();
-    let on_second = http.post(format!("{second_base}/api/me")).header("cookie", &cookie).send().await.unwrap();
+    let on_second = http
+        .post(format!("{second_base}/api/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(on_second.status(), 200);
     // Logging out on the first instance ends it on the second.
-    let logout = http.post(format!("{}/api/logout", first.base)).header("cookie", &cookie).send().await.unwrap();
+    let logout = http
+        .post(format!("{}/api/logout", first.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert!(logout.status().is_success() || logout.status().is_redirection());
-    let after = http.post(format!("{second_base}/api/me")).header("cookie", &cookie).send().await.unwrap();
+    let after = http
+        .post(format!("{second_base}/api/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(after.status(), 401);
 }
 
@@ -142,8 +196,14 @@ async fn cross_site_form_posts_are_refused(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(fetch_metadata.status(), 403);
-    let teams = client.call("admin/list_teams", &[]).await.ok::<Vec<serde_json::Value>>();
-    assert!(teams.iter().all(|t| t["name"] != "Hijacked"), "the refused post must not have created a team");
+    let teams = client
+        .call("admin/list_teams", &[])
+        .await
+        .ok::<Vec<serde_json::Value>>();
+    assert!(
+        teams.iter().all(|t| t["name"] != "Hijacked"),
+        "the refused post must not have created a team"
+    );
 
     let same_origin = client
         .http
@@ -160,7 +220,10 @@ async fn pages_without_a_session_redirect_to_login_with_the_way_back(engine: Eng
     let app = TestApp::spawn(engine).await;
     let response = app.client().get("/tickets/some-id?view=closed").await;
     assert_eq!(response.status(), 303);
-    assert_eq!(response.headers()["location"], "/login?next=/tickets/some-id%3Fview%3Dclosed");
+    assert_eq!(
+        response.headers()["location"],
+        "/login?next=/tickets/some-id%3Fview%3Dclosed"
+    );
     let login_page = app.client().get("/login").await;
     assert_eq!(login_page.status(), 200);
     let html = login_page.text().await.unwrap();

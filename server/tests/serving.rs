@@ -22,7 +22,14 @@ async fn the_workspace_is_rendered_on_the_server_with_the_agents_views(engine: E
     assert!(response.headers().contains_key("x-request-id"));
     assert_eq!(response.headers()["cache-control"], "no-cache");
     let html = response.text().await.unwrap();
-    for text in ["Unassigned", "Assigned to me", "All open", "Closed", "Cannot log in after password reset", "Log out"] {
+    for text in [
+        "Unassigned",
+        "Assigned to me",
+        "All open",
+        "Closed",
+        "Cannot log in after password reset",
+        "Log out",
+    ] {
         assert!(html.contains(text), "the first paint lacks {text}");
     }
     assert!(!html.contains("Users</a>"), "agents have no admin links");
@@ -30,15 +37,30 @@ async fn the_workspace_is_rendered_on_the_server_with_the_agents_views(engine: E
     let viewer = app.login_as("viewer@demo.test").await;
     let html = viewer.get("/").await.text().await.unwrap();
     assert!(html.contains("All open"));
-    assert!(!html.contains(">Unassigned<"), "service access lacks the Unassigned view");
+    assert!(
+        !html.contains(">Unassigned<"),
+        "service access lacks the Unassigned view"
+    );
 }
 
 async fn a_deep_link_renders_the_ticket_on_the_server(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     let agent = app.login_as("agent@demo.test").await;
-    let page = agent.call("list_tickets", &[("view", "AllOpen")]).await.ok::<app::tickets::model::TicketPage>();
-    let ticket = page.tickets.iter().find(|t| t.name == "Invoice shows the wrong VAT number").unwrap();
-    let html = agent.get(&format!("/tickets/{}?view=all-open", ticket.id)).await.text().await.unwrap();
+    let page = agent
+        .call("list_tickets", &[("view", "AllOpen")])
+        .await
+        .ok::<app::tickets::model::TicketPage>();
+    let ticket = page
+        .tickets
+        .iter()
+        .find(|t| t.name == "Invoice shows the wrong VAT number")
+        .unwrap();
+    let html = agent
+        .get(&format!("/tickets/{}?view=all-open", ticket.id))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Our November invoice lists an old VAT number"));
     assert!(html.contains("Previous conversations"));
 }
@@ -50,19 +72,42 @@ async fn unknown_routes_get_a_real_404_page(engine: Engine) {
     assert_eq!(response.status(), 404);
     assert!(response.text().await.unwrap().contains("Page not found"));
     let missing_api = agent.call("no_such_function", &[]).await;
-    assert!(missing_api.status == 400 || missing_api.status == 404, "{missing_api:?}");
+    assert!(
+        missing_api.status == 400 || missing_api.status == 404,
+        "{missing_api:?}"
+    );
 }
 
 async fn pages_and_assets_go_out_compressed_and_cached(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     let agent = app.login_as("agent@demo.test").await;
-    let html = agent.http.get(format!("{}/", app.base)).header("accept-encoding", "br").send().await.unwrap();
+    let html = agent
+        .http
+        .get(format!("{}/", app.base))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(html.headers()["content-encoding"], "br");
-    let gz = agent.http.get(format!("{}/", app.base)).header("accept-encoding", "gzip").send().await.unwrap();
+    let gz = agent
+        .http
+        .get(format!("{}/", app.base))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(gz.headers()["content-encoding"], "gzip");
-    let css = agent.http.get(format!("{}{}", app.base, server::assets::stylesheet_path())).send().await.unwrap();
+    let css = agent
+        .http
+        .get(format!("{}{}", app.base, server::assets::stylesheet_path()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(css.status(), 200);
-    assert_eq!(css.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(
+        css.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
 }
 
 async fn malformed_arguments_get_a_typed_error_not_a_crash(engine: Engine) {
@@ -74,12 +119,22 @@ async fn malformed_arguments_get_a_typed_error_not_a_crash(engine: Engine) {
     let answer = agent.call("get_ticket", &[]).await;
     assert!(answer.status >= 400);
     assert!(!answer.body.to_string().contains("panicked"));
-    assert_eq!(agent.call("me", &[]).await.status, 200, "the server is still fine");
+    assert_eq!(
+        agent.call("me", &[]).await.status,
+        200,
+        "the server is still fine"
+    );
 }
 
 async fn a_fresh_database_without_demo_data_starts_empty(engine: Engine) {
     let app = TestApp::spawn_with(engine, false).await;
-    assert_eq!(app.client().login("admin@demo.test", "demo", None).await.status(), 401);
+    assert_eq!(
+        app.client()
+            .login("admin@demo.test", "demo", None)
+            .await
+            .status(),
+        401
+    );
     assert_eq!(app.client().get("/healthz").await.status(), 200);
 }
 

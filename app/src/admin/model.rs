@@ -45,7 +45,10 @@ impl EmailAddress {
         if valid {
             Ok(EmailAddress(value))
         } else {
-            Err(AppError::validation(field, "Enter an email address like name@example.com."))
+            Err(AppError::validation(
+                field,
+                "Enter an email address like name@example.com.",
+            ))
         }
     }
 
@@ -61,7 +64,10 @@ pub fn parse_name(field: &str, value: &str) -> AppResult<String> {
         return Err(AppError::validation(field, "Enter a name."));
     }
     if value.chars().count() > 200 {
-        return Err(AppError::validation(field, "Keep the name under 200 characters."));
+        return Err(AppError::validation(
+            field,
+            "Keep the name under 200 characters.",
+        ));
     }
     Ok(value.to_string())
 }
@@ -70,7 +76,10 @@ pub const MIN_PASSWORD_LENGTH: usize = 8;
 
 pub fn check_password(field: &str, value: &str) -> AppResult<()> {
     if value.chars().count() < MIN_PASSWORD_LENGTH {
-        return Err(AppError::validation(field, format!("Use at least {MIN_PASSWORD_LENGTH} characters.")));
+        return Err(AppError::validation(
+            field,
+            format!("Use at least {MIN_PASSWORD_LENGTH} characters."),
+        ));
     }
     Ok(())
 }
@@ -81,9 +90,25 @@ mod tests {
 
     #[test]
     fn email_addresses_are_normalised_and_checked() {
-        assert_eq!(EmailAddress::parse("email", " Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
-        for bad in ["", "ann", "ann@", "@example.com", "ann@example", "a b@example.com", "a@b@c.com"] {
-            assert!(EmailAddress::parse("email", bad).is_err(), "{bad} should be refused");
+        assert_eq!(
+            EmailAddress::parse("email", " Ann@Example.COM ")
+                .unwrap()
+                .as_str(),
+            "ann@example.com"
+        );
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "a b@example.com",
+            "a@b@c.com",
+        ] {
+            assert!(
+                EmailAddress::parse("email", bad).is_err(),
+                "{bad} should be refused"
+            );
         }
     }
 

@@ -28,7 +28,11 @@ pub async fn list_users(db: &Db) -> AppResult<Vec<AdminUser>> {
     rows.into_iter()
         .map(|row| {
             Ok(AdminUser {
-                team_ids: memberships.iter().filter(|(u, _)| *u == row.id).map(|(_, t)| t.clone()).collect(),
+                team_ids: memberships
+                    .iter()
+                    .filter(|(u, _)| *u == row.id)
+                    .map(|(_, t)| t.clone())
+                    .collect(),
                 role: Role::parse(&row.role).ok_or(AppError::Internal)?,
                 scope: Scope::parse(&row.scope).ok_or(AppError::Internal)?,
                 id: row.id,
@@ -65,15 +69,20 @@ pub async fn insert_user(db: &Db, user: NewUser<'_>) -> AppResult<String> {
         .await.map(|r| r.rows_affected()));
     match result {
         Ok(_) => Ok(id),
-        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-            Err(AppError::validation("email", "A user with this email already exists."))
-        }
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Err(
+            AppError::validation("email", "A user with this email already exists."),
+        ),
         Err(error) => Err(error.into()),
     }
 }
 
 /// Applies one change to a user; `NotFound` when there is no such user.
-pub async fn update_user_field(db: &Db, id: &str, column: UserColumn, value: UserValue<'_>) -> AppResult<()> {
+pub async fn update_user_field(
+    db: &Db,
+    id: &str,
+    column: UserColumn,
+    value: UserValue<'_>,
+) -> AppResult<()> {
     let sql = match column {
         UserColumn::Role => "UPDATE users SET role = $1 WHERE id = $2",
         UserColumn::Scope => "UPDATE users SET scope = $1 WHERE id = $2",
@@ -110,7 +119,14 @@ pub async fn list_teams(db: &Db) -> AppResult<Vec<Team>> {
         "SELECT t.id, t.name, (SELECT COUNT(*) FROM team_members m WHERE m.team_id = t.id) FROM teams t ORDER BY t.name")
         .fetch_all(pool)
         .await)?;
-    Ok(rows.into_iter().map(|(id, name, member_count)| Team { id, name, member_count }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, member_count)| Team {
+            id,
+            name,
+            member_count,
+        })
+        .collect())
 }
 
 pub async fn insert_team(db: &Db, name: &str) -> AppResult<String> {
@@ -123,9 +139,9 @@ pub async fn insert_team(db: &Db, name: &str) -> AppResult<String> {
         .await.map(|r| r.rows_affected()));
     match result {
         Ok(_) => Ok(id),
-        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-            Err(AppError::validation("name", "A team with this name already exists."))
-        }
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Err(
+            AppError::validation("name", "A team with this name already exists."),
+        ),
         Err(error) => Err(error.into()),
     }
 }

@@ -63,15 +63,28 @@ pub fn UsersPage() -> impl IntoView {
     let set_active = ServerAction::<SetUserActive>::new();
     let set_member = ServerAction::<SetTeamMember>::new();
     let users = Resource::new(
-        move || (create.version().get(), set_role.version().get(), set_active.version().get(), set_member.version().get(), set_scope.version().get()),
+        move || {
+            (
+                create.version().get(),
+                set_role.version().get(),
+                set_active.version().get(),
+                set_member.version().get(),
+                set_scope.version().get(),
+            )
+        },
         |_| list_users(),
     );
     let teams = Resource::new(move || set_member.version().get(), |_| list_teams());
     let update_error = move || {
-        [set_role.value().get(), set_scope.value().get(), set_active.value().get(), set_member.value().get()]
-            .into_iter()
-            .flatten()
-            .find_map(|r| r.err())
+        [
+            set_role.value().get(),
+            set_scope.value().get(),
+            set_active.value().get(),
+            set_member.value().get(),
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(|r| r.err())
     };
 
     view! {

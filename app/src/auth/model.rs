@@ -101,7 +101,10 @@ mod tests {
 
     #[test]
     fn next_path_keeps_local_deep_links() {
-        assert_eq!(safe_next_path(Some("/tickets/abc?view=closed")), "/tickets/abc?view=closed");
+        assert_eq!(
+            safe_next_path(Some("/tickets/abc?view=closed")),
+            "/tickets/abc?view=closed"
+        );
     }
 
     #[test]

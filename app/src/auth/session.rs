@@ -62,7 +62,10 @@ pub fn token_from_headers(headers: &http::HeaderMap) -> Option<String> {
 
 /// Looks the session up in the database (so every instance agrees, and logout or
 /// deactivation ends it everywhere).
-pub async fn user_for_token(context: &ServerContext, token: &str) -> AppResult<Option<CurrentUser>> {
+pub async fn user_for_token(
+    context: &ServerContext,
+    token: &str,
+) -> AppResult<Option<CurrentUser>> {
     super::store::session_user(&context.db, &context.token_hash(token), now_millis()).await
 }
 
@@ -75,7 +78,9 @@ pub async fn require_user() -> AppResult<(ServerContext, CurrentUser)> {
         return Ok((context, user.clone()));
     }
     let token = token_from_headers(&parts.headers).ok_or(AppError::Unauthenticated)?;
-    let user = user_for_token(&context, &token).await?.ok_or(AppError::Unauthenticated)?;
+    let user = user_for_token(&context, &token)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     Ok((context, user))
 }
 
@@ -93,8 +98,14 @@ pub async fn require_admin() -> AppResult<(ServerContext, CurrentUser)> {
 pub async fn start_session(context: &ServerContext, user_id: &str) -> AppResult<String> {
     let token = format!("{}{}", new_id(), new_id());
     let now = now_millis();
-    super::store::insert_session(&context.db, &context.token_hash(&token), user_id, now, now + SESSION_TTL_MILLIS)
-        .await?;
+    super::store::insert_session(
+        &context.db,
+        &context.token_hash(&token),
+        user_id,
+        now,
+        now + SESSION_TTL_MILLIS,
+    )
+    .await?;
     Ok(token)
 }
 
@@ -154,7 +165,11 @@ pub async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
         use argon2::password_hash::{PasswordHash, PasswordVerifier};
         PasswordHash::new(&hash)
-            .map(|parsed| argon2::Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                argon2::Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -177,7 +192,10 @@ mod tests {
     #[test]
     fn token_is_read_from_among_other_cookies() {
         let mut headers = http::HeaderMap::new();
-        headers.insert(http::header::COOKIE, "theme=dark; sb_session=tok123; x=y".parse().unwrap());
+        headers.insert(
+            http::header::COOKIE,
+            "theme=dark; sb_session=tok123; x=y".parse().unwrap(),
+        );
         assert_eq!(token_from_headers(&headers).as_deref(), Some("tok123"));
         headers.insert(http::header::COOKIE, "sb_session=".parse().unwrap());
         assert_eq!(token_from_headers(&headers), None);

@@ -14,7 +14,12 @@ pub enum ViewKey {
 }
 
 impl ViewKey {
-    pub const ALL: [ViewKey; 4] = [ViewKey::Unassigned, ViewKey::AssignedToMe, ViewKey::AllOpen, ViewKey::Closed];
+    pub const ALL: [ViewKey; 4] = [
+        ViewKey::Unassigned,
+        ViewKey::AssignedToMe,
+        ViewKey::AllOpen,
+        ViewKey::Closed,
+    ];
 
     pub fn slug(self) -> &'static str {
         match self {
@@ -41,8 +46,12 @@ impl ViewKey {
     /// What the list says when the view holds no ticket.
     pub fn empty_message(self) -> &'static str {
         match self {
-            ViewKey::Unassigned => "No unassigned tickets. New tickets from every channel land here first.",
-            ViewKey::AssignedToMe => "Nothing assigned to you. Pick a ticket from Unassigned or All open.",
+            ViewKey::Unassigned => {
+                "No unassigned tickets. New tickets from every channel land here first."
+            }
+            ViewKey::AssignedToMe => {
+                "Nothing assigned to you. Pick a ticket from Unassigned or All open."
+            }
             ViewKey::AllOpen => "No open tickets. Everything is answered.",
             ViewKey::Closed => "No closed tickets yet.",
         }
@@ -57,7 +66,11 @@ impl ViewKey {
     }
 
     pub fn default_for(role: Role) -> ViewKey {
-        ViewKey::for_role(role).iter().copied().find(|v| *v == ViewKey::AllOpen).unwrap_or(ViewKey::AllOpen)
+        ViewKey::for_role(role)
+            .iter()
+            .copied()
+            .find(|v| *v == ViewKey::AllOpen)
+            .unwrap_or(ViewKey::AllOpen)
     }
 }
 
@@ -76,7 +89,12 @@ pub enum Priority {
 }
 
 impl Priority {
-    pub const ALL: [Priority; 4] = [Priority::Low, Priority::Medium, Priority::High, Priority::Urgent];
+    pub const ALL: [Priority; 4] = [
+        Priority::Low,
+        Priority::Medium,
+        Priority::High,
+        Priority::Urgent,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -112,7 +130,13 @@ pub enum Source {
 }
 
 impl Source {
-    pub const ALL: [Source; 5] = [Source::Email, Source::Chat, Source::Form, Source::Call, Source::Manual];
+    pub const ALL: [Source; 5] = [
+        Source::Email,
+        Source::Chat,
+        Source::Form,
+        Source::Call,
+        Source::Manual,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

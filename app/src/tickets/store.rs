@@ -51,8 +51,7 @@ pub async fn can_see(db: &Db, user: &CurrentUser, id: &str) -> AppResult<bool> {
     let id = sql.text_param(id);
     sql.push(&id);
     push_scope(&mut sql, user);
-    let found: Option<(String,)> =
-        on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_optional(pool).await)?;
+    let found: Option<(String,)> = on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_optional(pool).await)?;
     Ok(found.is_some())
 }
 
@@ -68,8 +67,7 @@ pub async fn view_counts(db: &Db, user: &CurrentUser) -> AppResult<Vec<ViewCount
          FROM tickets t WHERE 1 = 1"
     ));
     push_scope(&mut sql, user);
-    let (unassigned, mine, open, closed): (i64, i64, i64, i64) =
-        on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_one(pool).await)?;
+    let (unassigned, mine, open, closed): (i64, i64, i64, i64) = on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_one(pool).await)?;
     Ok(ViewKey::for_role(user.role)
         .iter()
         .map(|&view| ViewCount {
@@ -140,13 +138,16 @@ pub async fn view_page(
     if let Some(cursor) = after {
         let at = sql.int_param(cursor.last_activity_at);
         let id = sql.text_param(&cursor.id);
-        sql.push(&format!(" AND (t.last_activity_at < {at} OR (t.last_activity_at = {at} AND t.id < {id}))"));
+        sql.push(&format!(
+            " AND (t.last_activity_at < {at} OR (t.last_activity_at = {at} AND t.id < {id}))"
+        ));
     }
     // One extra row tells whether another page follows.
     let fetch = sql.int_param(i64::from(limit) + 1);
-    sql.push(&format!(" ORDER BY t.last_activity_at DESC, t.id DESC LIMIT {fetch}"));
-    let rows: Vec<SummaryRow> =
-        on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_all(pool).await)?;
+    sql.push(&format!(
+        " ORDER BY t.last_activity_at DESC, t.id DESC LIMIT {fetch}"
+    ));
+    let rows: Vec<SummaryRow> = on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_all(pool).await)?;
     let has_more = rows.len() > limit as usize;
     let tickets = rows
         .into_iter()
@@ -154,7 +155,10 @@ pub async fn view_page(
         .map(SummaryRow::into_summary)
         .collect::<AppResult<Vec<_>>>()?;
     let next = if has_more {
-        tickets.last().map(|t| Cursor { last_activity_at: t.last_activity_at, id: t.id.clone() })
+        tickets.last().map(|t| Cursor {
+            last_activity_at: t.last_activity_at,
+            id: t.id.clone(),
+        })
     } else {
         None
     };
@@ -236,31 +240,33 @@ pub async fn ticket_detail(db: &Db, user: &CurrentUser, id: &str) -> AppResult<T
     let id_param = sql.text_param(id);
     sql.push(&id_param);
     push_scope(&mut sql, user);
-    let row: Option<TicketRow> =
-        on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_optional(pool).await)?;
+    let row: Option<TicketRow> = on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_optional(pool).await)?;
     let row = row.ok_or(AppError::NotFound)?;
 
-    let (contacts, conversations, messages): (Vec<ContactRow>, Vec<ConversationRow>, Vec<MessageRow>) =
-        on_db!(db, pool => {
-            let contacts = sqlx::query_as(
-                "SELECT ct.id, ct.name, ct.email, ct.phone FROM ticket_contacts tc
-                 JOIN contacts ct ON ct.id = tc.contact_id WHERE tc.ticket_id = $1 ORDER BY ct.name")
-                .bind(id).fetch_all(pool).await?;
-            let conversations = sqlx::query_as(
-                "SELECT cv.id, cv.channel, ct.name AS contact_name FROM conversations cv
+    let (contacts, conversations, messages): (
+        Vec<ContactRow>,
+        Vec<ConversationRow>,
+        Vec<MessageRow>,
+    ) = on_db!(db, pool => {
+        let contacts = sqlx::query_as(
+            "SELECT ct.id, ct.name, ct.email, ct.phone FROM ticket_contacts tc
+             JOIN contacts ct ON ct.id = tc.contact_id WHERE tc.ticket_id = $1 ORDER BY ct.name")
+            .bind(id).fetch_all(pool).await?;
+        let conversations = sqlx::query_as(
+            "SELECT cv.id, cv.channel, ct.name AS contact_name FROM conversations cv
                  LEFT JOIN contacts ct ON ct.id = cv.contact_id
                  WHERE cv.ticket_id = $1 ORDER BY cv.created_at, cv.id")
-                .bind(id).fetch_all(pool).await?;
-            let messages = sqlx::query_as(
-                "SELECT m.id, m.conversation_id, m.kind, COALESCE(u.name, ct.name) AS author_name, m.body, m.created_at
+            .bind(id).fetch_all(pool).await?;
+        let messages = sqlx::query_as(
+            "SELECT m.id, m.conversation_id, m.kind, COALESCE(u.name, ct.name) AS author_name, m.body, m.created_at
                  FROM messages m
                  JOIN conversations cv ON cv.id = m.conversation_id
                  LEFT JOIN users u ON u.id = m.author_user_id
                  LEFT JOIN contacts ct ON ct.id = m.author_contact_id
                  WHERE cv.ticket_id = $1 ORDER BY m.created_at, m.id")
-                .bind(id).fetch_all(pool).await?;
-            Ok::<_, sqlx::Error>((contacts, conversations, messages))
-        })?;
+            .bind(id).fetch_all(pool).await?;
+        Ok::<_, sqlx::Error>((contacts, conversations, messages))
+    })?;
 
     let previous = previous_conversations(db, user, id).await?;
 
@@ -280,7 +286,9 @@ pub async fn ticket_detail(db: &Db, user: &CurrentUser, id: &str) -> AppResult<T
             conversation.messages.push(Message {
                 kind: MessageKind::parse(&m.kind).ok_or(AppError::Internal)?,
                 id: m.id,
-                author_name: m.author_name.unwrap_or_else(|| "Unknown visitor".to_string()),
+                author_name: m
+                    .author_name
+                    .unwrap_or_else(|| "Unknown visitor".to_string()),
                 body: m.body,
                 created_at: m.created_at,
             });
@@ -288,7 +296,11 @@ pub async fn ticket_detail(db: &Db, user: &CurrentUser, id: &str) -> AppResult<T
     }
 
     let company = match (row.company_id, row.company_name) {
-        (Some(id), Some(name)) => Some(CompanyRef { id, name, domain: row.company_domain }),
+        (Some(id), Some(name)) => Some(CompanyRef {
+            id,
+            name,
+            domain: row.company_domain,
+        }),
         _ => None,
     };
     Ok(TicketDetail {
@@ -312,7 +324,12 @@ pub async fn ticket_detail(db: &Db, user: &CurrentUser, id: &str) -> AppResult<T
         company,
         contacts: contacts
             .into_iter()
-            .map(|c| ContactRef { id: c.id, name: c.name, email: c.email, phone: c.phone })
+            .map(|c| ContactRef {
+                id: c.id,
+                name: c.name,
+                email: c.email,
+                phone: c.phone,
+            })
             .collect(),
         conversations,
         previous_conversations: previous,
@@ -320,7 +337,11 @@ pub async fn ticket_detail(db: &Db, user: &CurrentUser, id: &str) -> AppResult<T
 }
 
 /// Conversations the ticket's contacts had on other tickets the caller may see.
-async fn previous_conversations(db: &Db, user: &CurrentUser, ticket_id: &str) -> AppResult<Vec<PreviousConversation>> {
+async fn previous_conversations(
+    db: &Db,
+    user: &CurrentUser,
+    ticket_id: &str,
+) -> AppResult<Vec<PreviousConversation>> {
     let mut sql = Sql::new(
         "SELECT DISTINCT t.id AS ticket_id, t.name AS ticket_name, cv.channel, s.name AS status_name, cv.created_at
          FROM ticket_contacts mine
@@ -333,8 +354,7 @@ async fn previous_conversations(db: &Db, user: &CurrentUser, ticket_id: &str) ->
     sql.push(&format!("{id} AND t.id <> {id}"));
     push_scope(&mut sql, user);
     sql.push(" ORDER BY cv.created_at DESC LIMIT 10");
-    let rows: Vec<PreviousRow> =
-        on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_all(pool).await)?;
+    let rows: Vec<PreviousRow> = on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_all(pool).await)?;
     rows.into_iter()
         .map(|r| {
             Ok(PreviousConversation {

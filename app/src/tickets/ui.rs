@@ -14,7 +14,11 @@ use crate::workspace::ui::ErrorPanel;
 fn open_ticket_id() -> Memo<Option<String>> {
     let location = use_location();
     Memo::new(move |_| {
-        location.pathname.read().strip_prefix("/tickets/").map(|id| id.trim_end_matches('/').to_string())
+        location
+            .pathname
+            .read()
+            .strip_prefix("/tickets/")
+            .map(|id| id.trim_end_matches('/').to_string())
     })
 }
 
@@ -29,7 +33,9 @@ pub fn TicketList(view: Memo<ViewKey>) -> impl IntoView {
         later.set(Vec::new());
         later_next.set(None);
     });
-    let load_more = Action::new(move |cursor: &Cursor| list_tickets(view.get_untracked(), Some(cursor.clone())));
+    let load_more = Action::new(move |cursor: &Cursor| {
+        list_tickets(view.get_untracked(), Some(cursor.clone()))
+    });
     Effect::new(move |_| {
         if let Some(Ok(page)) = load_more.value().get() {
             later.update(|tickets| tickets.extend(page.tickets));
@@ -77,11 +83,19 @@ pub fn TicketList(view: Memo<ViewKey>) -> impl IntoView {
 }
 
 #[component]
-fn TicketRow(ticket: TicketSummary, slug: &'static str, selected: Memo<Option<String>>) -> impl IntoView {
+fn TicketRow(
+    ticket: TicketSummary,
+    slug: &'static str,
+    selected: Memo<Option<String>>,
+) -> impl IntoView {
     let href = format!("/tickets/{}?view={slug}", ticket.id);
     let id = ticket.id.clone();
     let is_selected = Signal::derive(move || selected.read().as_deref() == Some(id.as_str()));
-    let who = ticket.contact_name.clone().or(ticket.company_name.clone()).unwrap_or_else(|| "No contact".to_string());
+    let who = ticket
+        .contact_name
+        .clone()
+        .or(ticket.company_name.clone())
+        .unwrap_or_else(|| "No contact".to_string());
     view! {
         <li class="ticket-row" class:selected=is_selected>
             <A href=href attr:aria-current=move || is_selected.get().then_some("page")>
@@ -124,7 +138,13 @@ pub fn TicketPane() -> impl IntoView {
 
 #[component]
 fn TicketView(detail: TicketDetail) -> impl IntoView {
-    let TicketDetail { ticket, company, contacts, conversations, previous_conversations } = detail;
+    let TicketDetail {
+        ticket,
+        company,
+        contacts,
+        conversations,
+        previous_conversations,
+    } = detail;
     let title = format!("{} · Switchboard", ticket.name);
     view! {
         <Title text=title/>
@@ -156,7 +176,11 @@ fn ConversationThread(conversation: Conversation) -> impl IntoView {
     let heading = format!(
         "{} conversation{}",
         conversation.channel.label(),
-        conversation.contact_name.as_ref().map(|n| format!(" with {n}")).unwrap_or_default()
+        conversation
+            .contact_name
+            .as_ref()
+            .map(|n| format!(" with {n}"))
+            .unwrap_or_default()
     );
     view! {
         <article class="conversation" aria-label=heading.clone()>

@@ -41,11 +41,17 @@ pub fn WorkspacePage() -> impl IntoView {
 #[component]
 pub fn LoginRedirect() -> impl IntoView {
     let location = use_location();
-    let target = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+    let target = format!(
+        "{}{}",
+        location.pathname.get_untracked(),
+        location.search.get_untracked()
+    );
     let encoded: String = target
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                (b as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect();

@@ -14,7 +14,11 @@ const PAGES_PER_SECOND_BUDGET: f64 = 1000.0;
 
 fn brotli_size(bytes: &[u8]) -> usize {
     let mut out = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
     brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("brotli in memory");
     out.len()
 }
@@ -39,7 +43,9 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 async fn main() {
     let seconds = arg("--seconds", 10);
     let concurrency = arg("--concurrency", 16) as usize;
-    let site_root = PathBuf::from(std::env::var("SWITCHBOARD_SITE").unwrap_or_else(|_| "target/site".to_string()));
+    let site_root = PathBuf::from(
+        std::env::var("SWITCHBOARD_SITE").unwrap_or_else(|_| "target/site".to_string()),
+    );
 
     println!("Switchboard benchmark");
     println!();
@@ -59,7 +65,11 @@ async fn main() {
         "  total brotli: {:.1} KB (budget {} KB): {}",
         total_brotli as f64 / 1024.0,
         WASM_BUDGET_BROTLI / 1024,
-        if total_brotli <= WASM_BUDGET_BROTLI { "within budget" } else { "OVER BUDGET" }
+        if total_brotli <= WASM_BUDGET_BROTLI {
+            "within budget"
+        } else {
+            "OVER BUDGET"
+        }
     );
 
     let data_dir = std::env::temp_dir().join(format!("switchboard-bench-{}", std::process::id()));
@@ -79,15 +89,29 @@ async fn main() {
     let base = format!("http://{}", server.local_addr());
     tokio::spawn(server.serve(std::future::pending()));
 
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let login = client
         .post(format!("{base}/api/login"))
         .form(&[("email", "agent@demo.test"), ("password", "demo")])
         .send()
         .await
         .expect("login");
-    let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
-    let page = client.get(format!("{base}/")).header("cookie", &cookie).send().await.unwrap();
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = client
+        .get(format!("{base}/"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200, "the workspace renders");
     let page_bytes = page.bytes().await.unwrap().len();
 
@@ -100,7 +124,12 @@ async fn main() {
     let latencies = Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
-        let (client, base, cookie, latencies) = (client.clone(), base.clone(), cookie.clone(), latencies.clone());
+        let (client, base, cookie, latencies) = (
+            client.clone(),
+            base.clone(),
+            cookie.clone(),
+            latencies.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let mut mine = Vec::new();
             while Instant::now() < deadline {
@@ -130,9 +159,17 @@ async fn main() {
     println!("  requests:   {}", latencies.len());
     println!(
         "  rate:       {rate:.0} pages/s (budget {PAGES_PER_SECOND_BUDGET:.0}): {}",
-        if rate >= PAGES_PER_SECOND_BUDGET { "within budget" } else { "BELOW BUDGET" }
+        if rate >= PAGES_PER_SECOND_BUDGET {
+            "within budget"
+        } else {
+            "BELOW BUDGET"
+        }
     );
-    println!("  latency:    p50 {:.2} ms, p99 {:.2} ms", percentile(&latencies, 0.5).as_secs_f64() * 1e3, percentile(&latencies, 0.99).as_secs_f64() * 1e3);
+    println!(
+        "  latency:    p50 {:.2} ms, p99 {:.2} ms",
+        percentile(&latencies, 0.5).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.99).as_secs_f64() * 1e3
+    );
     let _ = std::io::stdout().flush();
     let _ = std::fs::remove_dir_all(&data_dir);
 }

@@ -52,9 +52,17 @@ pub async fn fresh_database_url(engine: Engine) -> String {
                  or point TEST_DATABASE_URL at a PostgreSQL server you may create databases on",
             );
             let name = format!("switchboard_test_{}", random_suffix());
-            let mut connection = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await.unwrap();
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut connection).await.unwrap();
-            let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
+            let mut connection = <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url)
+                .await
+                .unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut connection)
+                .await
+                .unwrap();
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(base, _)| base)
+                .unwrap_or(&admin_url);
             format!("{base}/{name}")
         }
     }
@@ -87,14 +95,23 @@ impl TestApp {
         let addr = server.local_addr();
         let db = server.db.clone();
         tokio::spawn(server.serve(std::future::pending()));
-        TestApp { addr, base: format!("http://{addr}"), database_url, db }
+        TestApp {
+            addr,
+            base: format!("http://{addr}"),
+            database_url,
+            db,
+        }
     }
 
     /// A client with its own cookie jar that does not follow redirects.
     pub fn client(&self) -> Client {
         Client {
             base: self.base.clone(),
-            http: reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap(),
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(Policy::none())
+                .build()
+                .unwrap(),
         }
     }
 
@@ -121,7 +138,12 @@ pub struct Answer {
 
 impl Answer {
     pub fn ok<T: DeserializeOwned>(self) -> T {
-        assert!((200..300).contains(&self.status), "expected success, got {} {}", self.status, self.body);
+        assert!(
+            (200..300).contains(&self.status),
+            "expected success, got {} {}",
+            self.status,
+            self.body
+        );
         serde_json::from_value(self.body).expect("the answer has the expected shape")
     }
 
@@ -136,24 +158,48 @@ impl Answer {
 }
 
 impl Client {
-    pub async fn login(&self, email: &str, password: &str, next: Option<&str>) -> reqwest::Response {
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        next: Option<&str>,
+    ) -> reqwest::Response {
         let mut form = vec![("email", email), ("password", password)];
         if let Some(next) = next {
             form.push(("next", next));
         }
-        self.http.post(format!("{}/api/login", self.base)).form(&form).send().await.unwrap()
+        self.http
+            .post(format!("{}/api/login", self.base))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Calls a server function with url-encoded arguments.
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Answer {
-        let response = self.http.post(format!("{}/api/{endpoint}", self.base)).form(form).send().await.unwrap();
+        let response = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
         let status = response.status().as_u16();
         let text = response.text().await.unwrap();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
         Answer { status, body }
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
     }
 }
