@@ -35,6 +35,9 @@ impl Db {
         let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
+                // A failed connection surfaces as a query error anyway; pinging before
+                // every checkout would double the round trips of every request.
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(5))
                 .connect(url)
                 .await?;
@@ -50,6 +53,7 @@ impl Db {
                 .pragma("temp_store", "memory");
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                .test_before_acquire(false)
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(5))
                 .connect_with(options)

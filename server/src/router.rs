@@ -115,7 +115,7 @@ pub fn build(context: ServerContext, site_root: &std::path::Path) -> Router {
         .route("/favicon.svg", get(favicon))
         .merge(pages)
         .layer(middleware::from_fn(refuse_cross_site))
-        .layer(CompressionLayer::new().br(true).gzip(true).quality(CompressionLevel::Precise(4)))
+        .layer(CompressionLayer::new().br(true).gzip(true).quality(CompressionLevel::Fastest))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             let id = request

@@ -233,7 +233,29 @@ async fn previous_conversations_respect_the_scope_too(engine: Engine) {
     assert!(for_viewer.is_empty(), "{for_viewer:?}");
 }
 
+async fn every_role_reads_the_pipelines_in_order(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let viewer = app.login_as("viewer@demo.test").await;
+    let pipelines = viewer
+        .call("list_pipelines", &[])
+        .await
+        .ok::<Vec<app::pipelines::model::Pipeline>>();
+    assert_eq!(pipelines.len(), 1);
+    assert_eq!(pipelines[0].name, "Support pipeline");
+    let statuses: Vec<&str> = pipelines[0]
+        .statuses
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["New", "Waiting on contact", "Waiting on us", "Closed"]
+    );
+    assert_eq!(app.client().call("list_pipelines", &[]).await.status, 401);
+}
+
 on_both_engines!(
+    every_role_reads_the_pipelines_in_order,
     each_role_sees_its_views_with_exact_counts,
     a_ticket_outside_the_scope_is_not_found_like_a_missing_one,
     a_user_limited_to_their_own_tickets_sees_only_those,

@@ -147,3 +147,45 @@ on_both_engines!(
     malformed_arguments_get_a_typed_error_not_a_crash,
     a_fresh_database_without_demo_data_starts_empty,
 );
+
+/// SIGTERM handling: once shutdown starts, requests in flight still get their answer and
+/// the server then stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_requests_in_flight_finish() {
+    let config = server::Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir: std::env::temp_dir(),
+        database_url: common::fresh_database_url(Engine::Sqlite).await,
+        seed_demo: true,
+        secret_key: b"test-secret-key-test-secret-key-0123456789".to_vec(),
+        site_root: std::path::PathBuf::from("missing"),
+    };
+    let server = server::prepare(&config).await.unwrap();
+    let base = format!("http://{}", server.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(server.serve(async {
+        let _ = stopped.await;
+    }));
+    // A login takes a while (argon2, and a deliberate delay on failure): start one...
+    let in_flight = tokio::spawn(async move {
+        reqwest::Client::new()
+            .post(format!("{base}/api/login"))
+            .form(&[("email", "agent@demo.test"), ("password", "wrong")])
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    // ...then ask the server to stop while it is being answered.
+    stop.send(()).unwrap();
+    assert_eq!(
+        in_flight.await.unwrap().unwrap(),
+        401,
+        "the request in flight got its answer"
+    );
+    tokio::time::timeout(std::time::Duration::from_secs(10), serving)
+        .await
+        .expect("the server stopped")
+        .unwrap()
+        .unwrap();
+}
