@@ -120,16 +120,9 @@ async fn logout_ends_the_session(engine: Engine) {
 async fn sessions_are_shared_through_the_database_by_every_instance(engine: Engine) {
     // Two app instances on the same database, as behind a load balancer.
     let first = TestApp::spawn(engine).await;
-    let second_server = server::prepare(&server::Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: std::env::temp_dir(),
-        database_url: first.database_url.clone(),
-        seed_demo: true,
-        secret_key: b"test-secret-key-test-secret-key-0123456789".to_vec(),
-        site_root: std::path::PathBuf::from("missing"),
-    })
-    .await
-    .unwrap();
+    let second_server = server::prepare(&common::config(&first.database_url, true))
+        .await
+        .unwrap();
     assert!(
         !second_server.seeded,
         "the second instance must not seed again"

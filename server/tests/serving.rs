@@ -152,14 +152,7 @@ on_both_engines!(
 /// the server then stops.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_lets_requests_in_flight_finish() {
-    let config = server::Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: std::env::temp_dir(),
-        database_url: common::fresh_database_url(Engine::Sqlite).await,
-        seed_demo: true,
-        secret_key: b"test-secret-key-test-secret-key-0123456789".to_vec(),
-        site_root: std::path::PathBuf::from("missing"),
-    };
+    let config = common::config(&common::fresh_database_url(Engine::Sqlite).await, true);
     let server = server::prepare(&config).await.unwrap();
     let base = format!("http://{}", server.local_addr());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -67,12 +67,20 @@ pub async fn insert_user(db: &Db, user: NewUser<'_>) -> AppResult<String> {
         .bind(now_millis())
         .execute(pool)
         .await.map(|r| r.rows_affected()));
+    unique_or(
+        result.map(|_| id),
+        "email",
+        "A user with this email already exists.",
+    )
+}
+
+/// Turns a unique-constraint violation into a validation error on `field`.
+fn unique_or<T>(result: Result<T, sqlx::Error>, field: &str, message: &str) -> AppResult<T> {
     match result {
-        Ok(_) => Ok(id),
-        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Err(
-            AppError::validation("email", "A user with this email already exists."),
-        ),
-        Err(error) => Err(error.into()),
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+            Err(AppError::validation(field, message))
+        }
+        other => other.map_err(AppError::from),
     }
 }
 
@@ -137,13 +145,11 @@ pub async fn insert_team(db: &Db, name: &str) -> AppResult<String> {
         .bind(now_millis())
         .execute(pool)
         .await.map(|r| r.rows_affected()));
-    match result {
-        Ok(_) => Ok(id),
-        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Err(
-            AppError::validation("name", "A team with this name already exists."),
-        ),
-        Err(error) => Err(error.into()),
-    }
+    unique_or(
+        result.map(|_| id),
+        "name",
+        "A team with this name already exists.",
+    )
 }
 
 pub async fn set_team_member(db: &Db, team_id: &str, user_id: &str, member: bool) -> AppResult<()> {

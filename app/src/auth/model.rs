@@ -95,9 +95,31 @@ pub fn safe_next_path(next: Option<&str>) -> String {
     }
 }
 
+/// The login page's address that brings the user back to `target` afterwards.
+pub fn login_path_for(target: &str) -> String {
+    let encoded: String = target
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect();
+    format!("/login?next={encoded}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_links_are_encoded_into_the_login_path() {
+        assert_eq!(
+            login_path_for("/tickets/ab?view=closed"),
+            "/login?next=/tickets/ab%3Fview%3Dclosed"
+        );
+    }
 
     #[test]
     fn next_path_keeps_local_deep_links() {

@@ -1,6 +1,7 @@
 //! Tickets: the left-panel views, the ticket list and the open ticket (MISSION W1, R1).
 
 pub mod api;
+pub mod create_panel;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -284,6 +284,59 @@ pub struct TicketDetail {
     pub previous_conversations: Vec<PreviousConversation>,
 }
 
+/// What the "Create ticket" panel sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTicket {
+    pub name: String,
+    pub pipeline_id: String,
+    pub status_id: String,
+    pub priority: Priority,
+    pub owner_id: Option<String>,
+    pub description: String,
+}
+
+/// A user a ticket can be assigned to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignee {
+    pub id: String,
+    pub name: String,
+}
+
+pub const MAX_TICKET_NAME: usize = 300;
+
+/// A new ticket after the rules: a name, and a status of the chosen pipeline. Returns the
+/// trimmed name and whether the status is an open one.
+pub fn check_new_ticket(
+    ticket: &NewTicket,
+    pipelines: &[crate::pipelines::model::Pipeline],
+) -> Result<(String, bool), crate::error::AppError> {
+    use crate::error::AppError;
+    use crate::pipelines::model::StatusCategory;
+    let name = ticket.name.trim();
+    if name.is_empty() {
+        return Err(AppError::validation("name", "Enter a ticket name."));
+    }
+    if name.chars().count() > MAX_TICKET_NAME {
+        return Err(AppError::validation(
+            "name",
+            format!("Keep the ticket name under {MAX_TICKET_NAME} characters."),
+        ));
+    }
+    let pipeline = pipelines
+        .iter()
+        .find(|p| p.id == ticket.pipeline_id)
+        .ok_or_else(|| AppError::validation("pipeline", "Choose a pipeline."))?;
+    let status = pipeline
+        .status(&ticket.status_id)
+        .ok_or_else(|| AppError::validation("status", "Choose a status of this pipeline."))?;
+    Ok((name.to_string(), status.category == StatusCategory::Open))
+}
+
+/// Whether a role may create tickets and change their properties (MISSION P1, P2).
+pub fn can_edit_tickets(role: Role) -> bool {
+    matches!(role, Role::SuperAdmin | Role::HelpDesk)
+}
+
 /// The most tickets one page of a view returns.
 pub const PAGE_SIZE: u32 = 50;
 
@@ -298,6 +351,66 @@ mod tests {
         assert!(!views.contains(&ViewKey::Closed));
         assert!(views.contains(&ViewKey::AllOpen));
         assert_eq!(ViewKey::for_role(Role::HelpDesk).len(), 4);
+    }
+
+    fn support_pipeline() -> Vec<crate::pipelines::model::Pipeline> {
+        use crate::pipelines::model::{Pipeline, Status, StatusCategory};
+        let status = |id: &str, category| Status {
+            id: id.into(),
+            name: id.into(),
+            category,
+        };
+        vec![Pipeline {
+            id: "p".into(),
+            name: "Support pipeline".into(),
+            statuses: vec![
+                status("new", StatusCategory::Open),
+                status("closed", StatusCategory::Closed),
+            ],
+        }]
+    }
+
+    fn new_ticket(name: &str, pipeline: &str, status: &str) -> NewTicket {
+        NewTicket {
+            name: name.into(),
+            pipeline_id: pipeline.into(),
+            status_id: status.into(),
+            priority: Priority::Medium,
+            owner_id: None,
+            description: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_new_ticket_needs_a_name_a_pipeline_and_a_status_of_that_pipeline() {
+        let pipelines = support_pipeline();
+        let error = check_new_ticket(&new_ticket("  ", "p", "new"), &pipelines).unwrap_err();
+        assert!(error.field_message("name").is_some());
+        let error =
+            check_new_ticket(&new_ticket("Printer", "nope", "new"), &pipelines).unwrap_err();
+        assert!(error.field_message("pipeline").is_some());
+        let error =
+            check_new_ticket(&new_ticket("Printer", "p", "elsewhere"), &pipelines).unwrap_err();
+        assert!(error.field_message("status").is_some());
+        let error =
+            check_new_ticket(&new_ticket(&"x".repeat(301), "p", "new"), &pipelines).unwrap_err();
+        assert!(error.field_message("name").is_some());
+        assert_eq!(
+            check_new_ticket(&new_ticket(" Printer ", "p", "new"), &pipelines).unwrap(),
+            ("Printer".to_string(), true)
+        );
+        assert!(
+            !check_new_ticket(&new_ticket("Printer", "p", "closed"), &pipelines)
+                .unwrap()
+                .1
+        );
+    }
+
+    #[test]
+    fn only_help_desk_seats_and_admins_edit_tickets() {
+        assert!(can_edit_tickets(Role::SuperAdmin));
+        assert!(can_edit_tickets(Role::HelpDesk));
+        assert!(!can_edit_tickets(Role::Service));
     }
 
     #[test]

@@ -367,3 +367,67 @@ async fn previous_conversations(
         })
         .collect()
 }
+
+/// Active users who may own tickets, by name.
+pub async fn assignees(db: &Db) -> AppResult<Vec<Assignee>> {
+    let rows: Vec<(String, String)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT id, name FROM users WHERE active AND role IN ('super_admin', 'help_desk') ORDER BY name")
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| Assignee { id, name })
+        .collect())
+}
+
+/// Inserts a checked ticket and its "created" history entry in one transaction.
+pub async fn insert_ticket(
+    db: &Db,
+    user: &CurrentUser,
+    ticket: &NewTicket,
+    name: &str,
+    is_open: bool,
+) -> AppResult<String> {
+    let id = crate::db::new_id();
+    let now = crate::db::now_millis();
+    if let Some(owner) = &ticket.owner_id {
+        let owner_ok = assignees(db).await?.iter().any(|a| &a.id == owner);
+        if !owner_ok {
+            return Err(AppError::validation(
+                "owner",
+                "Choose an active help desk user as owner.",
+            ));
+        }
+    }
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO tickets (id, name, description, pipeline_id, status_id, is_open, owner_id, team_id,
+                                  priority, source, company_id, created_by, created_at, last_activity_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, 'manual', NULL, $9, $10, $10)")
+            .bind(&id)
+            .bind(name)
+            .bind(ticket.description.trim())
+            .bind(&ticket.pipeline_id)
+            .bind(&ticket.status_id)
+            .bind(is_open)
+            .bind(&ticket.owner_id)
+            .bind(ticket.priority.as_str())
+            .bind(&user.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO ticket_history (id, ticket_id, user_id, field, old_value, new_value, at)
+             VALUES ($1, $2, $3, 'created', NULL, $4, $5)")
+            .bind(crate::db::new_id())
+            .bind(&id)
+            .bind(&user.id)
+            .bind(name)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    })?;
+    Ok(id)
+}

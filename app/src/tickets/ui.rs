@@ -24,12 +24,17 @@ fn open_ticket_id() -> Memo<Option<String>> {
 
 #[component]
 pub fn TicketList(view: Memo<ViewKey>) -> impl IntoView {
-    let first_page = Resource::new(move || view.get(), |view| list_tickets(view, None));
+    let changed = expect_context::<super::create_panel::TicketsChanged>();
+    let first_page = Resource::new(
+        move || (view.get(), changed.version()),
+        |(view, _)| list_tickets(view, None),
+    );
     // Pages after the first, appended by "Load more"; cleared when the view changes.
     let later = RwSignal::new(Vec::<TicketSummary>::new());
     let later_next = RwSignal::new(None::<Option<Cursor>>);
     Effect::new(move |_| {
         view.track();
+        changed.0.track();
         later.set(Vec::new());
         later_next.set(None);
     });

@@ -10,7 +10,8 @@ use crate::auth::api::{me, Logout};
 use crate::auth::model::CurrentUser;
 use crate::error::AppError;
 use crate::tickets::api::view_counts;
-use crate::tickets::model::ViewKey;
+use crate::tickets::create_panel::{CreateTicketPanel, TicketsChanged};
+use crate::tickets::model::{can_edit_tickets, ViewKey};
 use crate::tickets::ui::TicketList;
 
 /// The view the URL asks for, if the user has it; otherwise their default view.
@@ -46,16 +47,7 @@ pub fn LoginRedirect() -> impl IntoView {
         location.pathname.get_untracked(),
         location.search.get_untracked()
     );
-    let encoded: String = target
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect();
-    view! { <Redirect path=format!("/login?next={encoded}")/> }
+    view! { <Redirect path=crate::auth::model::login_path_for(&target)/> }
 }
 
 /// A failure a person can act on.
@@ -74,12 +66,18 @@ fn Workspace(user: CurrentUser) -> impl IntoView {
     let view_user = user.clone();
     let view = Memo::new(move |_| current_view(&view_user, query.read().get("view")));
     provide_context(user.clone());
+    provide_context(TicketsChanged(RwSignal::new(0)));
+    let create_open = RwSignal::new(false);
+    let can_create = can_edit_tickets(user.role);
     view! {
         <div class="workspace">
             <TopBar user=user.clone()/>
-            <ViewsPanel current=view/>
+            <ViewsPanel current=view can_create create_open/>
             <TicketList view/>
             <Outlet/>
+            <Show when=move || create_open.get()>
+                <CreateTicketPanel open=create_open/>
+            </Show>
         </div>
     }
 }
@@ -110,8 +108,13 @@ fn TopBar(user: CurrentUser) -> impl IntoView {
 }
 
 #[component]
-fn ViewsPanel(current: Memo<ViewKey>) -> impl IntoView {
-    let counts = Resource::new(|| (), |_| view_counts());
+fn ViewsPanel(
+    current: Memo<ViewKey>,
+    can_create: bool,
+    create_open: RwSignal<bool>,
+) -> impl IntoView {
+    let changed = expect_context::<TicketsChanged>();
+    let counts = Resource::new(move || changed.version(), |_| view_counts());
     view! {
         <nav class="views-panel" aria-label="Views">
             <h2 class="panel-heading">"Views"</h2>
@@ -141,6 +144,13 @@ fn ViewsPanel(current: Memo<ViewKey>) -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <Show when=move || can_create>
+                <div class="create-ticket-slot">
+                    <button type="button" class="button primary create-ticket" on:click=move |_| create_open.set(true)>
+                        "Create ticket"
+                    </button>
+                </div>
+            </Show>
         </nav>
     }
 }

@@ -68,6 +68,18 @@ pub async fn fresh_database_url(engine: Engine) -> String {
     }
 }
 
+/// The configuration of a test instance on `database_url`, listening on a free port.
+pub fn config(database_url: &str, seed_demo: bool) -> server::Config {
+    server::Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir: std::env::temp_dir().join(format!("switchboard-data-{}", random_suffix())),
+        database_url: database_url.to_string(),
+        seed_demo,
+        secret_key: b"test-secret-key-test-secret-key-0123456789".to_vec(),
+        site_root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site"),
+    }
+}
+
 pub struct TestApp {
     pub addr: SocketAddr,
     pub base: String,
@@ -82,15 +94,7 @@ impl TestApp {
 
     pub async fn spawn_with(engine: Engine, seed_demo: bool) -> TestApp {
         let database_url = fresh_database_url(engine).await;
-        let data_dir = std::env::temp_dir().join(format!("switchboard-data-{}", random_suffix()));
-        let config = server::Config {
-            addr: "127.0.0.1:0".parse().unwrap(),
-            data_dir,
-            database_url: database_url.clone(),
-            seed_demo,
-            secret_key: b"test-secret-key-test-secret-key-0123456789".to_vec(),
-            site_root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site"),
-        };
+        let config = config(&database_url, seed_demo);
         let server = server::prepare(&config).await.expect("the server starts");
         let addr = server.local_addr();
         let db = server.db.clone();

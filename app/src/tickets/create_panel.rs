@@ -1,0 +1,212 @@
+//! The "Create ticket" panel (MISSION T1, T3): opens on the right without leaving the
+//! workspace; "Ticket name", "Pipeline" and "Ticket status" are required.
+
+use leptos::prelude::*;
+use leptos::web_sys;
+use leptos_router::hooks::use_navigate;
+
+use super::api::{create_ticket, list_assignees};
+use super::model::{NewTicket, Priority};
+use crate::pipelines::api::list_pipelines;
+use crate::pipelines::model::Pipeline;
+
+/// Bumped whenever tickets change here, so the views and their counts fetch again.
+#[derive(Clone, Copy)]
+pub struct TicketsChanged(pub RwSignal<u32>);
+
+impl TicketsChanged {
+    pub fn version(self) -> u32 {
+        self.0.get()
+    }
+
+    pub fn bump(self) {
+        self.0.update(|n| *n += 1);
+    }
+}
+
+fn first_status(pipelines: &[Pipeline], pipeline_id: &str) -> String {
+    pipelines
+        .iter()
+        .find(|p| p.id == pipeline_id)
+        .and_then(|p| p.statuses.first())
+        .map(|s| s.id.clone())
+        .unwrap_or_default()
+}
+
+/// Focuses `input` as soon as it is attached to the document (a few frames at most).
+fn focus_when_connected(input: web_sys::HtmlInputElement, frames_left: u8) {
+    request_animation_frame(move || {
+        if input.is_connected() {
+            let _ = input.focus();
+        } else if frames_left > 0 {
+            focus_when_connected(input, frames_left - 1);
+        }
+    });
+}
+
+#[component]
+pub fn CreateTicketPanel(open: RwSignal<bool>) -> impl IntoView {
+    let pipelines = Resource::new(|| (), |_| list_pipelines());
+    let assignees = Resource::new(|| (), |_| list_assignees());
+    let name = RwSignal::new(String::new());
+    let pipeline_id = RwSignal::new(String::new());
+    let status_id = RwSignal::new(String::new());
+    let priority = RwSignal::new(Priority::Medium);
+    let owner_id = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let name_missing = RwSignal::new(false);
+    let name_input = NodeRef::<leptos::html::Input>::new();
+    let changed = expect_context::<TicketsChanged>();
+    let navigate = use_navigate();
+    let create = Action::new(move |ticket: &NewTicket| create_ticket(ticket.clone()));
+
+    // Preselect the first pipeline and its first status once they arrive.
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = pipelines.get() {
+            if pipeline_id.get_untracked().is_empty() {
+                if let Some(first) = list.first() {
+                    pipeline_id.set(first.id.clone());
+                    status_id.set(first_status(&list, &first.id));
+                }
+            }
+        }
+    });
+    // Focus the first field once the panel is in the document.
+    Effect::new(move |_| {
+        if let Some(input) = name_input.get() {
+            focus_when_connected(input, 10);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = create.value().get() {
+            open.set(false);
+            changed.bump();
+            navigate(&format!("/tickets/{id}?view=all-open"), Default::default());
+        }
+    });
+
+    let server_error = move || create.value().get().and_then(|r| r.err());
+    let field_error = move |field: &'static str| {
+        move || {
+            if field == "name" && name_missing.get() {
+                return Some("Enter a ticket name.".to_string());
+            }
+            server_error().and_then(|e| e.field_message(field))
+        }
+    };
+    let other_error =
+        move || server_error().filter(|e| !matches!(e, crate::error::AppError::Validation { .. }));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if name.get_untracked().trim().is_empty() {
+            name_missing.set(true);
+            return;
+        }
+        name_missing.set(false);
+        let owner = owner_id.get_untracked();
+        create.dispatch(NewTicket {
+            name: name.get_untracked(),
+            pipeline_id: pipeline_id.get_untracked(),
+            status_id: status_id.get_untracked(),
+            priority: priority.get_untracked(),
+            owner_id: (!owner.is_empty()).then_some(owner),
+            description: description.get_untracked(),
+        });
+    };
+
+    view! {
+        <aside class="create-panel" role="dialog" aria-labelledby="create-ticket-heading"
+            on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
+            <header class="create-panel-header">
+                <h2 id="create-ticket-heading">"Create ticket"</h2>
+                <button type="button" class="button subtle" aria-label="Close" on:click=move |_| open.set(false)>"×"</button>
+            </header>
+            <form class="stack" novalidate=true on:submit=submit>
+                <div class="field">
+                    <label for="new-ticket-name">"Ticket name" <span aria-hidden="true">" *"</span></label>
+                    <input id="new-ticket-name" node_ref=name_input required aria-required="true"
+                        aria-describedby="new-ticket-name-error"
+                        prop:value=move || name.get() on:input:target=move |ev| name.set(ev.target().value())/>
+                    <p id="new-ticket-name-error" class="field-error" role="alert">{field_error("name")}</p>
+                </div>
+                <Suspense fallback=|| view! { <p class="muted" role="status">"Loading pipelines…"</p> }>
+                    {move || Suspend::new(async move {
+                        let list = match pipelines.await {
+                            Ok(list) => list,
+                            Err(error) => return view! { <crate::workspace::ui::ErrorPanel error/> }.into_any(),
+                        };
+                        let for_statuses = list.clone();
+                        let for_change = list.clone();
+                        view! {
+                            <div class="field">
+                                <label for="new-ticket-pipeline">"Pipeline" <span aria-hidden="true">" *"</span></label>
+                                <select id="new-ticket-pipeline" required aria-required="true"
+                                    prop:value=move || pipeline_id.get()
+                                    on:change:target=move |ev| {
+                                        let id = ev.target().value();
+                                        status_id.set(first_status(&for_change, &id));
+                                        pipeline_id.set(id);
+                                    }>
+                                    {list.iter().map(|p| view! { <option value=p.id.clone()>{p.name.clone()}</option> }).collect_view()}
+                                </select>
+                                <p class="field-error" role="alert">{field_error("pipeline")}</p>
+                            </div>
+                            <div class="field">
+                                <label for="new-ticket-status">"Ticket status" <span aria-hidden="true">" *"</span></label>
+                                <select id="new-ticket-status" required aria-required="true"
+                                    prop:value=move || status_id.get()
+                                    on:change:target=move |ev| status_id.set(ev.target().value())>
+                                    {move || {
+                                        let chosen = pipeline_id.get();
+                                        for_statuses.iter().find(|p| p.id == chosen).map(|p| {
+                                            p.statuses.iter().map(|s| view! {
+                                                <option value=s.id.clone() selected=s.id == status_id.get_untracked()>{s.name.clone()}</option>
+                                            }).collect_view()
+                                        })
+                                    }}
+                                </select>
+                                <p class="field-error" role="alert">{field_error("status")}</p>
+                            </div>
+                        }.into_any()
+                    })}
+                </Suspense>
+                <div class="field">
+                    <label for="new-ticket-priority">"Priority"</label>
+                    <select id="new-ticket-priority"
+                        on:change:target=move |ev| if let Some(p) = Priority::parse(&ev.target().value()) { priority.set(p) }>
+                        {Priority::ALL.into_iter().map(|p| view! {
+                            <option value=p.as_str() selected=p == Priority::Medium>{p.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="new-ticket-owner">"Ticket owner"</label>
+                    <select id="new-ticket-owner" on:change:target=move |ev| owner_id.set(ev.target().value())>
+                        <option value="">"Unassigned"</option>
+                        <Suspense>
+                            {move || Suspend::new(async move {
+                                assignees.await.unwrap_or_default().into_iter().map(|a| view! {
+                                    <option value=a.id>{a.name}</option>
+                                }).collect_view()
+                            })}
+                        </Suspense>
+                    </select>
+                    <p class="field-error" role="alert">{field_error("owner")}</p>
+                </div>
+                <div class="field">
+                    <label for="new-ticket-description">"Description"</label>
+                    <textarea id="new-ticket-description" rows="4"
+                        prop:value=move || description.get()
+                        on:input:target=move |ev| description.set(ev.target().value())></textarea>
+                </div>
+                <div class="form-error" role="alert">{move || other_error().map(|e| e.to_string())}</div>
+                <div class="form-actions">
+                    <button type="submit" class="button primary" disabled=move || create.pending().get()>
+                        {move || if create.pending().get() { "Creating…" } else { "Create" }}
+                    </button>
+                    <button type="button" class="button subtle" on:click=move |_| open.set(false)>"Cancel"</button>
+                </div>
+            </form>
+        </aside>
+    }
+}

@@ -1,0 +1,49 @@
+import { test, expect } from '@playwright/test';
+import { hydrated, logInFromStart, watchConsole } from './helpers';
+
+test('an agent creates a ticket from the panel and it opens and shows up in the views', async ({ page }) => {
+  const problems = watchConsole(page);
+  await logInFromStart(page, 'agent@demo.test');
+  await hydrated(page);
+  const views = page.getByRole('navigation', { name: 'Views' });
+  const unassigned = views.getByRole('link', { name: /Unassigned/ });
+  const before = Number((await unassigned.textContent())?.match(/\d+/)?.[0]);
+
+  await page.getByRole('button', { name: 'Create ticket' }).click();
+  const panel = page.getByRole('dialog', { name: 'Create ticket' });
+  await expect(panel).toBeVisible();
+  await expect(panel.getByLabel('Pipeline')).toHaveValue(/.+/);
+  await expect(panel.getByLabel('Ticket status').locator('option:checked')).toHaveText('New');
+
+  // The required name is checked before anything is sent.
+  await panel.getByRole('button', { name: 'Create', exact: true }).click();
+  await expect(panel.getByText('Enter a ticket name.')).toBeVisible();
+
+  const name = `Projector in room ${Date.now()} flickers`;
+  await panel.getByLabel('Ticket name').fill(name);
+  await panel.getByLabel('Priority').selectOption({ label: 'Urgent' });
+  await panel.getByLabel('Description').fill('Started after the firmware update.');
+  await panel.getByRole('button', { name: 'Create', exact: true }).click();
+
+  await expect(panel).toHaveCount(0);
+  await expect(page).toHaveURL(/\/tickets\/[0-9a-f]{32}/);
+  await expect(page.getByRole('heading', { name })).toBeVisible();
+  await expect(page.getByText('This ticket has no conversation yet.')).toBeVisible();
+  await expect(page.getByRole('link', { name: new RegExp(name) })).toBeVisible();
+  await expect(unassigned).toContainText(String(before + 1));
+  expect(problems).toEqual([]);
+});
+
+test('the panel closes with Escape and a viewer has no Create ticket button', async ({ page, browser }) => {
+  await logInFromStart(page, 'agent@demo.test');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Create ticket' }).click();
+  await expect(page.getByRole('dialog', { name: 'Create ticket' })).toBeVisible();
+  await expect(page.getByLabel('Ticket name')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog', { name: 'Create ticket' })).toHaveCount(0);
+
+  const viewer = await browser.newPage();
+  await logInFromStart(viewer, 'viewer@demo.test');
+  await expect(viewer.getByRole('button', { name: 'Create ticket' })).toHaveCount(0);
+});

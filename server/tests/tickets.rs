@@ -1,0 +1,235 @@
+//! Creating tickets by hand (MISSION T1, T3, T5): required fields checked on the server,
+//! the new ticket in the right views at once, history kept, roles honoured.
+
+mod common;
+
+use app::pipelines::model::Pipeline;
+use app::tickets::model::{TicketDetail, TicketPage, ViewCount};
+use common::{Client, Engine, TestApp};
+
+async fn support_pipeline(client: &Client) -> Pipeline {
+    client
+        .call("list_pipelines", &[])
+        .await
+        .ok::<Vec<Pipeline>>()
+        .remove(0)
+}
+
+async fn count(client: &Client, label: &str) -> i64 {
+    let counts = client.call("view_counts", &[]).await.ok::<Vec<ViewCount>>();
+    counts
+        .into_iter()
+        .find(|c| c.view.label() == label)
+        .map(|c| c.count)
+        .unwrap_or(-1)
+}
+
+async fn create(client: &Client, fields: &[(&str, &str)]) -> common::Answer {
+    let form: Vec<(String, &str)> = fields
+        .iter()
+        .map(|(k, v)| (format!("ticket[{k}]"), *v))
+        .collect();
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    client.call("create_ticket", &form).await
+}
+
+async fn a_created_ticket_appears_in_the_right_views_at_once(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let agent = app.login_as("agent@demo.test").await;
+    let pipeline = support_pipeline(&agent).await;
+    let (open_before, unassigned_before) = (
+        count(&agent, "All open").await,
+        count(&agent, "Unassigned").await,
+    );
+    let id: String = create(
+        &agent,
+        &[
+            ("name", "  Printer on floor 3 is jammed "),
+            ("pipeline_id", &pipeline.id),
+            ("status_id", &pipeline.statuses[0].id),
+            ("priority", "High"),
+            ("description", "Paper everywhere."),
+        ],
+    )
+    .await
+    .ok();
+    assert_eq!(count(&agent, "All open").await, open_before + 1);
+    assert_eq!(count(&agent, "Unassigned").await, unassigned_before + 1);
+    let page = agent
+        .call("list_tickets", &[("view", "Unassigned")])
+        .await
+        .ok::<TicketPage>();
+    assert_eq!(page.tickets[0].id, id, "newest activity first");
+    assert_eq!(page.tickets[0].name, "Printer on floor 3 is jammed");
+
+    let detail = agent
+        .call("get_ticket", &[("id", &id)])
+        .await
+        .ok::<TicketDetail>();
+    assert!(
+        detail.conversations.is_empty(),
+        "a ticket created by hand has no conversation"
+    );
+    assert_eq!(detail.ticket.description, "Paper everywhere.");
+    assert_eq!(detail.ticket.source, app::tickets::model::Source::Manual);
+
+    let history: (i64,) = app::on_db!(&app.db, pool => sqlx::query_as(
+        "SELECT COUNT(*) FROM ticket_history WHERE ticket_id = $1 AND field = 'created'")
+        .bind(&id).fetch_one(pool).await)
+    .unwrap();
+    assert_eq!(history.0, 1);
+}
+
+async fn a_ticket_created_with_an_owner_and_a_closed_status_lands_in_those_views(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let agent = app.login_as("agent@demo.test").await;
+    let me = agent.call("me", &[]).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pipeline = support_pipeline(&agent).await;
+    let mine_before = count(&agent, "Assigned to me").await;
+    create(
+        &agent,
+        &[
+            ("name", "Mine"),
+            ("pipeline_id", &pipeline.id),
+            ("status_id", &pipeline.statuses[1].id),
+            ("priority", "Low"),
+            ("description", ""),
+            ("owner_id", &me),
+        ],
+    )
+    .await
+    .ok::<String>();
+    assert_eq!(count(&agent, "Assigned to me").await, mine_before + 1);
+    let closed_before = count(&agent, "Closed").await;
+    create(
+        &agent,
+        &[
+            ("name", "Done already"),
+            ("pipeline_id", &pipeline.id),
+            ("status_id", &pipeline.statuses[3].id),
+            ("priority", "Low"),
+            ("description", ""),
+        ],
+    )
+    .await
+    .ok::<String>();
+    assert_eq!(count(&agent, "Closed").await, closed_before + 1);
+}
+
+async fn required_fields_are_enforced_by_the_server(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let agent = app.login_as("agent@demo.test").await;
+    let pipeline = support_pipeline(&agent).await;
+    let status = pipeline.statuses[0].id.clone();
+    let cases = [
+        (
+            create(
+                &agent,
+                &[
+                    ("name", " "),
+                    ("pipeline_id", &pipeline.id),
+                    ("status_id", &status),
+                    ("priority", "Low"),
+                    ("description", ""),
+                ],
+            )
+            .await,
+            "name",
+        ),
+        (
+            create(
+                &agent,
+                &[
+                    ("name", "A"),
+                    ("pipeline_id", "nope"),
+                    ("status_id", &status),
+                    ("priority", "Low"),
+                    ("description", ""),
+                ],
+            )
+            .await,
+            "pipeline",
+        ),
+        (
+            create(
+                &agent,
+                &[
+                    ("name", "A"),
+                    ("pipeline_id", &pipeline.id),
+                    ("status_id", "nope"),
+                    ("priority", "Low"),
+                    ("description", ""),
+                ],
+            )
+            .await,
+            "status",
+        ),
+        (
+            create(
+                &agent,
+                &[
+                    ("name", "A"),
+                    ("pipeline_id", &pipeline.id),
+                    ("status_id", &status),
+                    ("priority", "Low"),
+                    ("description", ""),
+                    ("owner_id", "nobody"),
+                ],
+            )
+            .await,
+            "owner",
+        ),
+    ];
+    for (answer, field) in cases {
+        assert_eq!(answer.status, 422, "{answer:?}");
+        assert_eq!(answer.body["Validation"]["field"], field, "{answer:?}");
+    }
+    let missing_pipeline = create(
+        &agent,
+        &[("name", "A"), ("priority", "Low"), ("description", "")],
+    )
+    .await;
+    assert_eq!(missing_pipeline.status, 400, "{missing_pipeline:?}");
+    assert_eq!(count(&agent, "All open").await, 6, "nothing was created");
+}
+
+async fn service_access_cannot_create_tickets(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let viewer = app.login_as("viewer@demo.test").await;
+    let pipeline = support_pipeline(&viewer).await;
+    let answer = create(
+        &viewer,
+        &[
+            ("name", "Sneaky"),
+            ("pipeline_id", &pipeline.id),
+            ("status_id", &pipeline.statuses[0].id),
+            ("priority", "Low"),
+            ("description", ""),
+        ],
+    )
+    .await;
+    assert_eq!(answer.status, 404);
+    assert_eq!(answer.error_kind(), "NotFound");
+    let anonymous = create(
+        &app.client(),
+        &[
+            ("name", "Anon"),
+            ("pipeline_id", &pipeline.id),
+            ("status_id", &pipeline.statuses[0].id),
+            ("priority", "Low"),
+            ("description", ""),
+        ],
+    )
+    .await;
+    assert_eq!(anonymous.status, 401);
+}
+
+on_both_engines!(
+    a_created_ticket_appears_in_the_right_views_at_once,
+    a_ticket_created_with_an_owner_and_a_closed_status_lands_in_those_views,
+    required_fields_are_enforced_by_the_server,
+    service_access_cannot_create_tickets,
+);
