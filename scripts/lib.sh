@@ -73,7 +73,20 @@ ensure_postgres_programs() {
   fi
 }
 
+# Cargo names a workspace crate's artifacts by its path relative to the workspace, so two
+# clones sharing the target folder would pass each other's builds off as fresh. Drop our own
+# crates' artifacts once per run (dependencies stay cached) so this clone's sources build.
+forget_other_clones() {
+  if [ -z "${SWITCHBOARD_CRATES_FRESH:-}" ]; then
+    cargo clean -q --release -p app -p server -p frontend 2>/dev/null || true
+    cargo clean -q --profile wasm-release --target wasm32-unknown-unknown -p app -p frontend 2>/dev/null || true
+    cargo clean -q --release --target wasm32-unknown-unknown -p app -p frontend 2>/dev/null || true
+    export SWITCHBOARD_CRATES_FRESH=1
+  fi
+}
+
 build_client() {
+  forget_other_clones
   step "building the wasm client (trunk, release)"
   trunk build --release 2>&1 | grep -vE '^\s*$' | tail -n 3
   # Pre-compress once at the highest settings; the server sends these as they are.
@@ -88,6 +101,7 @@ build_client() {
 }
 
 build_server() {
+  forget_other_clones
   step "building the server (cargo, release)"
   cargo build --release -p server --bins
 }

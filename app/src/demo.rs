@@ -30,55 +30,117 @@ struct DemoTicket {
 const TICKETS: &[DemoTicket] = &[
     DemoTicket {
         name: "Cannot log in after password reset",
-        status: 0, owner: None, team: 0, priority: "high", source: "email", contact: Some(0), hours_ago: 1,
-        messages: &[("incoming", "Hi, I reset my password this morning and now the login page says my account is locked. Can you help?")],
+        status: 0,
+        owner: None,
+        team: 0,
+        priority: "high",
+        source: "email",
+        contact: Some(0),
+        hours_ago: 1,
+        messages: &[(
+            "incoming",
+            "Hi, I reset my password this morning and now the login page says my account is locked. Can you help?",
+        )],
     },
     DemoTicket {
         name: "Invoice shows the wrong VAT number",
-        status: 2, owner: Some(1), team: 0, priority: "medium", source: "email", contact: Some(1), hours_ago: 3,
+        status: 2,
+        owner: Some(1),
+        team: 0,
+        priority: "medium",
+        source: "email",
+        contact: Some(1),
+        hours_ago: 3,
         messages: &[
-            ("incoming", "Our November invoice lists an old VAT number. Please send a corrected one."),
-            ("reply", "Thanks for flagging this. I have asked billing to reissue the invoice with the right number."),
+            (
+                "incoming",
+                "Our November invoice lists an old VAT number. Please send a corrected one.",
+            ),
+            (
+                "reply",
+                "Thanks for flagging this. I have asked billing to reissue the invoice with the right number.",
+            ),
             ("comment", "Billing says the corrected invoice goes out tomorrow."),
         ],
     },
     DemoTicket {
         name: "Chat: how do I export my data?",
-        status: 1, owner: Some(1), team: 0, priority: "low", source: "chat", contact: Some(2), hours_ago: 5,
+        status: 1,
+        owner: Some(1),
+        team: 0,
+        priority: "low",
+        source: "chat",
+        contact: Some(2),
+        hours_ago: 5,
         messages: &[
             ("incoming", "Hello! Is there a way to export all our records to CSV?"),
-            ("reply", "Yes: Settings, then Export. Would you like the full history or only this year?"),
+            (
+                "reply",
+                "Yes: Settings, then Export. Would you like the full history or only this year?",
+            ),
         ],
     },
     DemoTicket {
         name: "Form: request for a product demo",
-        status: 0, owner: None, team: 0, priority: "medium", source: "form", contact: Some(3), hours_ago: 8,
-        messages: &[("incoming", "Company size: 40. Interested in: help desk, knowledge base. Preferred time: mornings.")],
+        status: 0,
+        owner: None,
+        team: 0,
+        priority: "medium",
+        source: "form",
+        contact: Some(3),
+        hours_ago: 8,
+        messages: &[(
+            "incoming",
+            "Company size: 40. Interested in: help desk, knowledge base. Preferred time: mornings.",
+        )],
     },
     DemoTicket {
         name: "Call: delivery arrived damaged",
-        status: 2, owner: Some(0), team: 0, priority: "urgent", source: "call", contact: Some(0), hours_ago: 26,
-        messages: &[("incoming", "Call summary: the customer received order 4471 with a cracked screen and wants a replacement.")],
+        status: 2,
+        owner: Some(0),
+        team: 0,
+        priority: "urgent",
+        source: "call",
+        contact: Some(0),
+        hours_ago: 26,
+        messages: &[(
+            "incoming",
+            "Call summary: the customer received order 4471 with a cracked screen and wants a replacement.",
+        )],
     },
     DemoTicket {
         name: "Refund for duplicate charge",
-        status: 3, owner: Some(1), team: 1, priority: "high", source: "email", contact: Some(1), hours_ago: 50,
+        status: 3,
+        owner: Some(1),
+        team: 1,
+        priority: "high",
+        source: "email",
+        contact: Some(1),
+        hours_ago: 50,
         messages: &[
             ("incoming", "I was charged twice for the annual plan."),
-            ("reply", "You are right, sorry about that. The duplicate charge has been refunded."),
+            (
+                "reply",
+                "You are right, sorry about that. The duplicate charge has been refunded.",
+            ),
         ],
     },
     DemoTicket {
         name: "Set up onboarding call for the new team",
-        status: 0, owner: None, team: 0, priority: "low", source: "manual", contact: None, hours_ago: 2,
+        status: 0,
+        owner: None,
+        team: 0,
+        priority: "low",
+        source: "manual",
+        contact: None,
+        hours_ago: 2,
         messages: &[],
     },
 ];
 
 /// Seeds the demo data if the database has no users yet. Returns whether it seeded.
 pub async fn seed_if_empty(db: &Db) -> AppResult<bool> {
-    let (users,): (i64,) =
-        on_db!(db, pool => sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(pool).await)?;
+    let (users,): (i64,) = on_db!(db, pool => sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(pool).await)?;
     if users > 0 {
         return Ok(false);
     }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod contacts;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]

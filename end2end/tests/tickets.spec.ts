@@ -47,3 +47,48 @@ test('the panel closes with Escape and a viewer has no Create ticket button', as
   await logInFromStart(viewer, 'viewer@demo.test');
   await expect(viewer.getByRole('button', { name: 'Create ticket' })).toHaveCount(0);
 });
+
+test('company and contacts are picked by searching, with the keyboard, and a new contact is created on the spot', async ({ page }) => {
+  const problems = watchConsole(page);
+  await logInFromStart(page, 'agent@demo.test');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Create ticket' }).click();
+  const panel = page.getByRole('dialog', { name: 'Create ticket' });
+  const name = `Laptop fan noise ${Date.now()}`;
+  await panel.getByLabel('Ticket name').fill(name);
+
+  const company = panel.getByRole('combobox', { name: 'Company' });
+  await company.pressSequentially('acm');
+  await expect(panel.getByRole('option', { name: /Acme Corp/ })).toBeVisible();
+  await company.press('ArrowDown');
+  await expect(company).toHaveAttribute('aria-activedescendant', /new-ticket-company-option-0/);
+  await company.press('Enter');
+  await expect(panel.getByRole('list', { name: 'Chosen company' })).toContainText('Acme Corp');
+
+  const contact = panel.getByRole('combobox', { name: 'Contact' });
+  await contact.pressSequentially('maria');
+  await panel.getByRole('option', { name: /Maria Lopez/ }).click();
+  await contact.pressSequentially('tom');
+  await expect(panel.getByRole('option', { name: /Tom Becker/ })).toBeVisible();
+  await contact.press('ArrowDown');
+  await contact.press('Enter');
+  await contact.pressSequentially('Nora North');
+  await panel.getByRole('option', { name: /Create contact/ }).click();
+  await panel.getByLabel('Contact email').fill(`nora${Date.now()}@acme.test`);
+  await panel.getByRole('button', { name: 'Add contact' }).click();
+  const chosen = panel.getByRole('list', { name: 'Chosen contacts' });
+  await expect(chosen).toContainText('Maria Lopez');
+  await expect(chosen).toContainText('Tom Becker');
+  await expect(chosen).toContainText('Nora North');
+  await chosen.getByRole('button', { name: 'Remove Tom Becker' }).click();
+  await expect(chosen).not.toContainText('Tom Becker');
+
+  await panel.getByRole('button', { name: 'Create', exact: true }).click();
+  await expect(page.getByRole('heading', { name })).toBeVisible();
+  const context = page.getByRole('complementary', { name: 'Ticket context' });
+  await expect(context.getByText('Maria Lopez')).toBeVisible();
+  await expect(context.getByText('Nora North')).toBeVisible();
+  await expect(context.getByText('Acme Corp')).toBeVisible();
+  await expect(context.getByText('Tom Becker')).toHaveCount(0);
+  expect(problems).toEqual([]);
+});

@@ -21,10 +21,7 @@ pub fn short_hash(bytes: &[u8]) -> String {
 
 /// The stylesheet's URL path, e.g. `/assets/switchboard-1a2b3c4d5e6f.css`.
 pub fn stylesheet_path() -> String {
-    format!(
-        "/assets/switchboard-{}.css",
-        short_hash(STYLESHEET.as_bytes())
-    )
+    format!("/assets/switchboard-{}.css", short_hash(STYLESHEET.as_bytes()))
 }
 
 /// A tag for this build of the wasm client (a hash of its files), so its URL changes

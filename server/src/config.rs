@@ -19,10 +19,7 @@ pub enum ConfigError {
     #[error("SWITCHBOARD_ADDR must be an address like 127.0.0.1:3000, not {0:?}")]
     Addr(String),
     #[error("cannot use the data folder {path}: {source}")]
-    DataDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    DataDir { path: PathBuf, source: std::io::Error },
     #[error("SWITCHBOARD_SECRET_KEY must be at least 32 characters")]
     ShortSecret,
 }
@@ -33,24 +30,21 @@ impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let addr_text = var("SWITCHBOARD_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_string());
-        let addr = addr_text
-            .parse()
-            .map_err(|_| ConfigError::Addr(addr_text.clone()))?;
+        let addr = addr_text.parse().map_err(|_| ConfigError::Addr(addr_text.clone()))?;
         let data_dir = PathBuf::from(var("SWITCHBOARD_DATA").unwrap_or_else(|| "data".to_string()));
         std::fs::create_dir_all(&data_dir).map_err(|source| ConfigError::DataDir {
             path: data_dir.clone(),
             source,
         })?;
-        let database_url = var("DATABASE_URL")
-            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("switchboard.db").display()));
+        let database_url =
+            var("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}", data_dir.join("switchboard.db").display()));
         let seed_demo = var("SWITCHBOARD_DEMO").is_none_or(|v| v != "0" && v != "false");
         let secret_key = match var("SWITCHBOARD_SECRET_KEY") {
             Some(key) if key.len() >= 32 => key.into_bytes(),
             Some(_) => return Err(ConfigError::ShortSecret),
             None => secret_from_data_dir(&data_dir)?,
         };
-        let site_root =
-            PathBuf::from(var("SWITCHBOARD_SITE").unwrap_or_else(|| "target/site".to_string()));
+        let site_root = PathBuf::from(var("SWITCHBOARD_SITE").unwrap_or_else(|| "target/site".to_string()));
         Ok(Config {
             addr,
             data_dir,
@@ -80,8 +74,7 @@ fn secret_from_data_dir(data_dir: &Path) -> Result<Vec<u8>, ConfigError> {
             #[cfg(unix)]
             {
                 use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
-                    .map_err(io)?;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
             }
             tracing::warn!(
                 path = %path.display(),

@@ -28,10 +28,7 @@ pub enum StartError {
     #[error("cannot seed the demo data: {0}")]
     Seed(app::error::AppError),
     #[error("cannot listen on {addr}: {source}")]
-    Listen {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    Listen { addr: SocketAddr, source: std::io::Error },
 }
 
 /// Connects the database (applying migrations), seeds demo data if asked and the
@@ -39,9 +36,7 @@ pub enum StartError {
 pub async fn prepare(config: &Config) -> Result<Server, StartError> {
     let db = Db::connect(&config.database_url).await?;
     let seeded = if config.seed_demo {
-        app::demo::seed_if_empty(&db)
-            .await
-            .map_err(StartError::Seed)?
+        app::demo::seed_if_empty(&db).await.map_err(StartError::Seed)?
     } else {
         false
     };
@@ -66,16 +61,11 @@ pub async fn prepare(config: &Config) -> Result<Server, StartError> {
 
 impl Server {
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound listener has an address")
+        self.listener.local_addr().expect("a bound listener has an address")
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests and closes the pool.
-    pub async fn serve(
-        self,
-        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
+    pub async fn serve(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let result = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await;

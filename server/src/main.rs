@@ -11,9 +11,7 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
         .init();
     let config = match Config::from_env() {
         Ok(config) => config,
@@ -31,10 +29,7 @@ async fn main() -> std::process::ExitCode {
     };
     let addr = server.local_addr();
     println!();
-    println!(
-        "  Switchboard is running on {} at http://{addr}/",
-        server.db.engine()
-    );
+    println!("  Switchboard is running on {} at http://{addr}/", server.db.engine());
     if config.seed_demo {
         if server.seeded {
             println!("  Demo data seeded.");

@@ -17,9 +17,7 @@ use http::{header, HeaderValue, Method, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -72,21 +70,16 @@ pub fn build(context: ServerContext, site_root: &std::path::Path) -> Router {
         let asset_paths = asset_paths.clone();
         move || shell(leptos.clone(), asset_paths.clone())
     };
-    let fallback =
-        leptos_axum::render_app_to_stream_with_context(provide.clone(), app_shell.clone());
+    let fallback = leptos_axum::render_app_to_stream_with_context(provide.clone(), app_shell.clone());
     let server_fns = {
         let provide = provide.clone();
-        move |request: Request| {
-            leptos_axum::handle_server_fns_with_context(provide.clone(), request)
-        }
+        move |request: Request| leptos_axum::handle_server_fns_with_context(provide.clone(), request)
     };
 
     let static_files = Router::new()
         .nest_service(
             &format!("/{site_pkg_dir}"),
-            ServeDir::new(&pkg_dir)
-                .precompressed_br()
-                .precompressed_gzip(),
+            ServeDir::new(&pkg_dir).precompressed_br().precompressed_gzip(),
         )
         .route(&asset_paths.stylesheet, get(stylesheet))
         .layer(SetResponseHeaderLayer::overriding(
@@ -115,7 +108,12 @@ pub fn build(context: ServerContext, site_root: &std::path::Path) -> Router {
         .route("/favicon.svg", get(favicon))
         .merge(pages)
         .layer(middleware::from_fn(refuse_cross_site))
-        .layer(CompressionLayer::new().br(true).gzip(true).quality(CompressionLevel::Fastest))
+        .layer(
+            CompressionLayer::new()
+                .br(true)
+                .gzip(true)
+                .quality(CompressionLevel::Fastest),
+        )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             let id = request
@@ -165,10 +163,7 @@ impl MakeRequestId for RequestIds {
 }
 
 async fn stylesheet() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        assets::STYLESHEET,
-    )
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], assets::STYLESHEET)
 }
 
 async fn favicon() -> impl IntoResponse {
@@ -217,11 +212,7 @@ fn is_public_page(path: &str) -> bool {
 /// Looks the session up once per request (handing the user to server functions through
 /// the request's extensions) and sends visitors without one to the login page, keeping
 /// where they were going.
-async fn session_gate(
-    State(state): State<RouterState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+async fn session_gate(State(state): State<RouterState>, mut request: Request, next: Next) -> Response {
     let user = match token_from_headers(request.headers()) {
         Some(token) => match user_for_token(&state.context, &token).await {
             Ok(user) => user,
@@ -239,11 +230,7 @@ async fn session_gate(
     let is_page = request.method() == Method::GET && !path.starts_with("/api/");
     match (&user, is_page) {
         (None, true) if !is_public_page(&path) => {
-            let target = request
-                .uri()
-                .path_and_query()
-                .map(|p| p.as_str())
-                .unwrap_or("/");
+            let target = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
             return redirect(&app::auth::model::login_path_for(target));
         }
         (Some(_), true) if is_public_page(&path) => return redirect("/"),
@@ -267,10 +254,7 @@ fn redirect(location: &str) -> Response {
 /// Refuses state-changing requests a browser sends from another site: cookies would
 /// ride along (a cross-site form post), so the Origin must be ours.
 async fn refuse_cross_site(request: Request, next: Next) -> Response {
-    if matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    ) {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
     let headers = request.headers();
@@ -279,9 +263,7 @@ async fn refuse_cross_site(request: Request, next: Next) -> Response {
     let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     let same_origin = match origin {
         Some(origin) => {
-            let origin_host = origin
-                .split_once("://")
-                .map(|(_, rest)| rest.trim_end_matches('/'));
+            let origin_host = origin.split_once("://").map(|(_, rest)| rest.trim_end_matches('/'));
             origin_host.is_some() && origin_host == host
         }
         // Browsers always send Origin on cross-site POSTs; without one, fall back to

@@ -18,10 +18,7 @@ async fn counts(client: &Client) -> Vec<(String, i64)> {
 }
 
 async fn ticket_named(client: &Client, view: &str, name: &str) -> String {
-    let page = client
-        .call("list_tickets", &[("view", view)])
-        .await
-        .ok::<TicketPage>();
+    let page = client.call("list_tickets", &[("view", view)]).await.ok::<TicketPage>();
     page.tickets
         .into_iter()
         .find(|t| t.name == name)
@@ -34,34 +31,17 @@ async fn each_role_sees_its_views_with_exact_counts(engine: Engine) {
     let admin = app.login_as("admin@demo.test").await;
     let agent = app.login_as("agent@demo.test").await;
     let viewer = app.login_as("viewer@demo.test").await;
-    let pairs = |list: &[(&str, i64)]| {
-        list.iter()
-            .map(|(l, c)| (l.to_string(), *c))
-            .collect::<Vec<_>>()
-    };
+    let pairs = |list: &[(&str, i64)]| list.iter().map(|(l, c)| (l.to_string(), *c)).collect::<Vec<_>>();
     assert_eq!(
         counts(&agent).await,
-        pairs(&[
-            ("Unassigned", 3),
-            ("Assigned to me", 2),
-            ("All open", 6),
-            ("Closed", 1)
-        ])
+        pairs(&[("Unassigned", 3), ("Assigned to me", 2), ("All open", 6), ("Closed", 1)])
     );
     assert_eq!(
         counts(&admin).await,
-        pairs(&[
-            ("Unassigned", 3),
-            ("Assigned to me", 1),
-            ("All open", 6),
-            ("Closed", 1)
-        ])
+        pairs(&[("Unassigned", 3), ("Assigned to me", 1), ("All open", 6), ("Closed", 1)])
     );
     // Service access: fewer default views, and only their team's tickets.
-    assert_eq!(
-        counts(&viewer).await,
-        pairs(&[("Assigned to me", 0), ("All open", 6)])
-    );
+    assert_eq!(counts(&viewer).await, pairs(&[("Assigned to me", 0), ("All open", 6)]));
     let refused = viewer.call("list_tickets", &[("view", "Unassigned")]).await;
     assert_eq!(refused.status, 404);
     assert_eq!(refused.error_kind(), "NotFound");
@@ -82,10 +62,7 @@ async fn a_ticket_outside_the_scope_is_not_found_like_a_missing_one(engine: Engi
     let missing = viewer
         .call("get_ticket", &[("id", "0123456789abcdef0123456789abcdef")])
         .await;
-    assert_eq!(
-        (outside.status, &outside.body),
-        (missing.status, &missing.body)
-    );
+    assert_eq!((outside.status, &outside.body), (missing.status, &missing.body));
     assert_eq!(outside.status, 404);
     assert_eq!(outside.error_kind(), "NotFound");
 
@@ -117,14 +94,9 @@ async fn a_user_limited_to_their_own_tickets_sees_only_those(engine: Engine) {
     let own = app.client();
     own.login("own@demo.test", "long enough", None).await;
     let own_counts = counts(&own).await;
-    assert!(
-        own_counts.iter().all(|(_, count)| *count == 0),
-        "{own_counts:?}"
-    );
+    assert!(own_counts.iter().all(|(_, count)| *count == 0), "{own_counts:?}");
     assert_eq!(
-        own.call("get_ticket", &[("id", &any_open)])
-            .await
-            .error_kind(),
+        own.call("get_ticket", &[("id", &any_open)]).await.error_kind(),
         "NotFound"
     );
     let page = own
@@ -154,10 +126,9 @@ async fn views_page_by_keyset_without_repeats_or_gaps(engine: Engine) {
     let mut seen = Vec::new();
     let mut cursor = None;
     loop {
-        let page =
-            app::tickets::store::view_page(&app.db, &agent, ViewKey::AllOpen, cursor.as_ref(), 4)
-                .await
-                .unwrap();
+        let page = app::tickets::store::view_page(&app.db, &agent, ViewKey::AllOpen, cursor.as_ref(), 4)
+            .await
+            .unwrap();
         assert!(page.tickets.len() <= 4);
         seen.extend(page.tickets.into_iter().map(|t| t.id));
         match page.next {
@@ -180,23 +151,14 @@ async fn the_open_ticket_shows_its_conversation_and_the_contacts_previous_ones(e
     let app = TestApp::spawn(engine).await;
     let agent = app.login_as("agent@demo.test").await;
     let id = ticket_named(&agent, "AllOpen", "Cannot log in after password reset").await;
-    let detail = agent
-        .call("get_ticket", &[("id", &id)])
-        .await
-        .ok::<TicketDetail>();
+    let detail = agent.call("get_ticket", &[("id", &id)]).await.ok::<TicketDetail>();
     assert_eq!(detail.ticket.status_name, "New");
     assert_eq!(detail.ticket.pipeline_name, "Support pipeline");
     assert_eq!(detail.contacts.len(), 1);
     assert_eq!(detail.contacts[0].name, "Maria Lopez");
-    assert_eq!(
-        detail.company.as_ref().map(|c| c.name.as_str()),
-        Some("Acme Corp")
-    );
+    assert_eq!(detail.company.as_ref().map(|c| c.name.as_str()), Some("Acme Corp"));
     assert_eq!(detail.conversations.len(), 1);
-    assert_eq!(
-        detail.conversations[0].messages[0].author_name,
-        "Maria Lopez"
-    );
+    assert_eq!(detail.conversations[0].messages[0].author_name, "Maria Lopez");
     let previous: Vec<&str> = detail
         .previous_conversations
         .iter()
@@ -206,10 +168,7 @@ async fn the_open_ticket_shows_its_conversation_and_the_contacts_previous_ones(e
 
     // A ticket created by hand has no conversation.
     let manual = ticket_named(&agent, "AllOpen", "Set up onboarding call for the new team").await;
-    let manual = agent
-        .call("get_ticket", &[("id", &manual)])
-        .await
-        .ok::<TicketDetail>();
+    let manual = agent.call("get_ticket", &[("id", &manual)]).await.ok::<TicketDetail>();
     assert!(manual.conversations.is_empty());
     assert!(manual.contacts.is_empty());
 }
@@ -242,15 +201,8 @@ async fn every_role_reads_the_pipelines_in_order(engine: Engine) {
         .ok::<Vec<app::pipelines::model::Pipeline>>();
     assert_eq!(pipelines.len(), 1);
     assert_eq!(pipelines[0].name, "Support pipeline");
-    let statuses: Vec<&str> = pipelines[0]
-        .statuses
-        .iter()
-        .map(|s| s.name.as_str())
-        .collect();
-    assert_eq!(
-        statuses,
-        ["New", "Waiting on contact", "Waiting on us", "Closed"]
-    );
+    let statuses: Vec<&str> = pipelines[0].statuses.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(statuses, ["New", "Waiting on contact", "Waiting on us", "Closed"]);
     assert_eq!(app.client().call("list_pipelines", &[]).await.status, 401);
 }
 

@@ -39,10 +39,7 @@ async fn only_super_admins_reach_the_admin_functions(engine: Engine) {
         }
     }
     let admin = app.login_as("admin@demo.test").await;
-    let users = admin
-        .call("admin/list_users", &[])
-        .await
-        .ok::<Vec<AdminUser>>();
+    let users = admin.call("admin/list_users", &[]).await.ok::<Vec<AdminUser>>();
     assert_eq!(users.len(), 3);
     assert!(users
         .iter()
@@ -73,10 +70,7 @@ async fn bad_user_input_gets_typed_errors_beside_the_field(engine: Engine) {
         (create("not-an-email", "Ann", "long enough").await, "email"),
         (create("ann@demo.test", "  ", "long enough").await, "name"),
         (create("ann@demo.test", "Ann", "short").await, "password"),
-        (
-            create("AGENT@demo.test", "Ann", "long enough").await,
-            "email",
-        ),
+        (create("AGENT@demo.test", "Ann", "long enough").await, "email"),
     ];
     for (answer, field) in cases {
         assert_eq!(answer.status, 422, "{answer:?}");
@@ -99,11 +93,7 @@ async fn bad_user_input_gets_typed_errors_beside_the_field(engine: Engine) {
         "{unknown_role:?}"
     );
     assert_eq!(
-        admin
-            .call("admin/list_users", &[])
-            .await
-            .ok::<Vec<AdminUser>>()
-            .len(),
+        admin.call("admin/list_users", &[]).await.ok::<Vec<AdminUser>>().len(),
         3,
         "nothing was created"
     );
@@ -125,15 +115,9 @@ async fn admins_manage_roles_scopes_and_teams(engine: Engine) {
         )
         .await
         .ok();
-    let team: String = admin
-        .call("admin/create_team", &[("name", "Escalations")])
-        .await
-        .ok();
+    let team: String = admin.call("admin/create_team", &[("name", "Escalations")]).await.ok();
     assert_eq!(
-        admin
-            .call("admin/create_team", &[("name", "Escalations")])
-            .await
-            .status,
+        admin.call("admin/create_team", &[("name", "Escalations")]).await.status,
         422,
         "team names are unique"
     );
@@ -152,10 +136,7 @@ async fn admins_manage_roles_scopes_and_teams(engine: Engine) {
         )
         .await
         .ok::<()>();
-    let users = admin
-        .call("admin/list_users", &[])
-        .await
-        .ok::<Vec<AdminUser>>();
+    let users = admin.call("admin/list_users", &[]).await.ok::<Vec<AdminUser>>();
     let sam = users.iter().find(|u| u.id == id).unwrap();
     assert_eq!(sam.email, "sam@demo.test");
     assert_eq!(sam.role, app::auth::model::Role::HelpDesk);
@@ -174,10 +155,7 @@ async fn admins_manage_roles_scopes_and_teams(engine: Engine) {
         admin
             .call(
                 "admin/set_user_role",
-                &[
-                    ("id", "0123456789abcdef0123456789abcdef"),
-                    ("role", "HelpDesk")
-                ]
+                &[("id", "0123456789abcdef0123456789abcdef"), ("role", "HelpDesk")]
             )
             .await
             .status,
@@ -189,43 +167,25 @@ async fn deactivating_a_user_ends_their_sessions_everywhere(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     let admin = app.login_as("admin@demo.test").await;
     let agent = app.login_as("agent@demo.test").await;
-    let agent_id = agent.call("me", &[]).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let agent_id = agent.call("me", &[]).await.body["id"].as_str().unwrap().to_string();
     admin
-        .call(
-            "admin/set_user_active",
-            &[("id", &agent_id), ("active", "false")],
-        )
+        .call("admin/set_user_active", &[("id", &agent_id), ("active", "false")])
         .await
         .ok::<()>();
     assert_eq!(agent.call("me", &[]).await.status, 401, "the session ended");
     let again = app.client().login("agent@demo.test", "demo", None).await;
     assert_eq!(again.status(), 401, "a deactivated user cannot log in");
     admin
-        .call(
-            "admin/set_user_active",
-            &[("id", &agent_id), ("active", "true")],
-        )
+        .call("admin/set_user_active", &[("id", &agent_id), ("active", "true")])
         .await
         .ok::<()>();
-    assert_eq!(
-        app.client()
-            .login("agent@demo.test", "demo", None)
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(app.client().login("agent@demo.test", "demo", None).await.status(), 200);
 }
 
 async fn admins_cannot_lock_themselves_out(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     let admin = app.login_as("admin@demo.test").await;
-    let id = admin.call("me", &[]).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = admin.call("me", &[]).await.body["id"].as_str().unwrap().to_string();
     assert_eq!(
         admin
             .call("admin/set_user_active", &[("id", &id), ("active", "false")])

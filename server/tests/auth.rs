@@ -7,9 +7,7 @@ use common::{Engine, TestApp};
 async fn wrong_credentials_get_one_generic_error(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     let client = app.client();
-    let wrong_password = client
-        .login("agent@demo.test", "not-the-password", None)
-        .await;
+    let wrong_password = client.login("agent@demo.test", "not-the-password", None).await;
     assert_eq!(wrong_password.status(), 401);
     let wrong_password: serde_json::Value = wrong_password.json().await.unwrap();
     let unknown_email = client.login("nobody@demo.test", "demo", None).await;
@@ -30,10 +28,7 @@ async fn login_sets_an_http_only_same_site_cookie_and_keeps_the_deep_link(engine
         .await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["location"], "/tickets/abc?view=closed");
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .to_string();
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.starts_with("sb_session="));
     assert!(cookie.contains("HttpOnly"));
     assert!(cookie.contains("SameSite=Lax"));
@@ -53,10 +48,7 @@ async fn login_behind_https_proxy_sets_a_secure_cookie(engine: Engine) {
         .send()
         .await
         .unwrap();
-    assert!(response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .contains("; Secure"));
+    assert!(response.headers()["set-cookie"].to_str().unwrap().contains("; Secure"));
 }
 
 async fn login_refuses_offsite_next_paths(engine: Engine) {
@@ -73,13 +65,7 @@ async fn repeated_failures_are_slowed_down_then_refused(engine: Engine) {
     let client = app.client();
     let started = std::time::Instant::now();
     for _ in 0..5 {
-        assert_eq!(
-            client
-                .login("viewer@demo.test", "wrong", None)
-                .await
-                .status(),
-            401
-        );
+        assert_eq!(client.login("viewer@demo.test", "wrong", None).await.status(), 401);
     }
     // 200 + 400 + 600 + 800 + 1000 ms of added delay.
     assert!(
@@ -93,17 +79,9 @@ async fn repeated_failures_are_slowed_down_then_refused(engine: Engine) {
         "even the right password waits after five failures"
     );
     let body: serde_json::Value = refused.json().await.unwrap();
-    assert!(
-        body["TooManyAttempts"]["retry_after_seconds"]
-            .as_u64()
-            .unwrap()
-            > 0
-    );
+    assert!(body["TooManyAttempts"]["retry_after_seconds"].as_u64().unwrap() > 0);
     // Other accounts are unaffected.
-    assert_eq!(
-        client.login("agent@demo.test", "demo", None).await.status(),
-        200
-    );
+    assert_eq!(client.login("agent@demo.test", "demo", None).await.status(), 200);
 }
 
 async fn logout_ends_the_session(engine: Engine) {
@@ -123,10 +101,7 @@ async fn sessions_are_shared_through_the_database_by_every_instance(engine: Engi
     let second_server = server::prepare(&common::config(&first.database_url, true))
         .await
         .unwrap();
-    assert!(
-        !second_server.seeded,
-        "the second instance must not seed again"
-    );
+    assert!(!second_server.seeded, "the second instance must not seed again");
     let second_base = format!("http://{}", second_server.local_addr());
     tokio::spawn(second_server.serve(std::future::pending()));
 

@@ -104,10 +104,7 @@ async fn pages_and_assets_go_out_compressed_and_cached(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(css.status(), 200);
-    assert_eq!(
-        css.headers()["cache-control"],
-        "public, max-age=31536000, immutable"
-    );
+    assert_eq!(css.headers()["cache-control"], "public, max-age=31536000, immutable");
 }
 
 async fn malformed_arguments_get_a_typed_error_not_a_crash(engine: Engine) {
@@ -119,22 +116,12 @@ async fn malformed_arguments_get_a_typed_error_not_a_crash(engine: Engine) {
     let answer = agent.call("get_ticket", &[]).await;
     assert!(answer.status >= 400);
     assert!(!answer.body.to_string().contains("panicked"));
-    assert_eq!(
-        agent.call("me", &[]).await.status,
-        200,
-        "the server is still fine"
-    );
+    assert_eq!(agent.call("me", &[]).await.status, 200, "the server is still fine");
 }
 
 async fn a_fresh_database_without_demo_data_starts_empty(engine: Engine) {
     let app = TestApp::spawn_with(engine, false).await;
-    assert_eq!(
-        app.client()
-            .login("admin@demo.test", "demo", None)
-            .await
-            .status(),
-        401
-    );
+    assert_eq!(app.client().login("admin@demo.test", "demo", None).await.status(), 401);
     assert_eq!(app.client().get("/healthz").await.status(), 200);
 }
 

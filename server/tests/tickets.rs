@@ -3,16 +3,13 @@
 
 mod common;
 
+use app::contacts::model::SearchHit;
 use app::pipelines::model::Pipeline;
 use app::tickets::model::{TicketDetail, TicketPage, ViewCount};
 use common::{Client, Engine, TestApp};
 
 async fn support_pipeline(client: &Client) -> Pipeline {
-    client
-        .call("list_pipelines", &[])
-        .await
-        .ok::<Vec<Pipeline>>()
-        .remove(0)
+    client.call("list_pipelines", &[]).await.ok::<Vec<Pipeline>>().remove(0)
 }
 
 async fn count(client: &Client, label: &str) -> i64 {
@@ -24,10 +21,15 @@ async fn count(client: &Client, label: &str) -> i64 {
         .unwrap_or(-1)
 }
 
+/// Calls create_ticket with the fields nested under `ticket` as serde_qs expects them
+/// (`contact_ids[0]` becomes `ticket[contact_ids][0]`).
 async fn create(client: &Client, fields: &[(&str, &str)]) -> common::Answer {
     let form: Vec<(String, &str)> = fields
         .iter()
-        .map(|(k, v)| (format!("ticket[{k}]"), *v))
+        .map(|(k, v)| match k.split_once('[') {
+            Some((name, rest)) => (format!("ticket[{name}][{rest}"), *v),
+            None => (format!("ticket[{k}]"), *v),
+        })
         .collect();
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     client.call("create_ticket", &form).await
@@ -37,10 +39,7 @@ async fn a_created_ticket_appears_in_the_right_views_at_once(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     let agent = app.login_as("agent@demo.test").await;
     let pipeline = support_pipeline(&agent).await;
-    let (open_before, unassigned_before) = (
-        count(&agent, "All open").await,
-        count(&agent, "Unassigned").await,
-    );
+    let (open_before, unassigned_before) = (count(&agent, "All open").await, count(&agent, "Unassigned").await);
     let id: String = create(
         &agent,
         &[
@@ -62,10 +61,7 @@ async fn a_created_ticket_appears_in_the_right_views_at_once(engine: Engine) {
     assert_eq!(page.tickets[0].id, id, "newest activity first");
     assert_eq!(page.tickets[0].name, "Printer on floor 3 is jammed");
 
-    let detail = agent
-        .call("get_ticket", &[("id", &id)])
-        .await
-        .ok::<TicketDetail>();
+    let detail = agent.call("get_ticket", &[("id", &id)]).await.ok::<TicketDetail>();
     assert!(
         detail.conversations.is_empty(),
         "a ticket created by hand has no conversation"
@@ -83,10 +79,7 @@ async fn a_created_ticket_appears_in_the_right_views_at_once(engine: Engine) {
 async fn a_ticket_created_with_an_owner_and_a_closed_status_lands_in_those_views(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     let agent = app.login_as("agent@demo.test").await;
-    let me = agent.call("me", &[]).await.body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let me = agent.call("me", &[]).await.body["id"].as_str().unwrap().to_string();
     let pipeline = support_pipeline(&agent).await;
     let mine_before = count(&agent, "Assigned to me").await;
     create(
@@ -187,11 +180,7 @@ async fn required_fields_are_enforced_by_the_server(engine: Engine) {
         assert_eq!(answer.status, 422, "{answer:?}");
         assert_eq!(answer.body["Validation"]["field"], field, "{answer:?}");
     }
-    let missing_pipeline = create(
-        &agent,
-        &[("name", "A"), ("priority", "Low"), ("description", "")],
-    )
-    .await;
+    let missing_pipeline = create(&agent, &[("name", "A"), ("priority", "Low"), ("description", "")]).await;
     assert_eq!(missing_pipeline.status, 400, "{missing_pipeline:?}");
     assert_eq!(count(&agent, "All open").await, 6, "nothing was created");
 }
@@ -227,7 +216,142 @@ async fn service_access_cannot_create_tickets(engine: Engine) {
     assert_eq!(anonymous.status, 401);
 }
 
+async fn companies_and_contacts_are_found_as_the_agent_types(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let agent = app.login_as("agent@demo.test").await;
+    let labels = |hits: Vec<SearchHit>| hits.into_iter().map(|h| h.label).collect::<Vec<_>>();
+    assert_eq!(
+        labels(agent.call("search_companies", &[("query", "acm")]).await.ok()),
+        ["Acme Corp"]
+    );
+    assert_eq!(
+        labels(agent.call("search_companies", &[("query", "GLOBEX.t")]).await.ok()),
+        ["Globex"],
+        "by domain"
+    );
+    assert_eq!(
+        labels(agent.call("search_contacts", &[("query", "lopez")]).await.ok()),
+        ["Maria Lopez"]
+    );
+    assert_eq!(
+        labels(agent.call("search_contacts", &[("query", "tom@")]).await.ok()),
+        ["Tom Becker"],
+        "by email"
+    );
+    assert!(
+        labels(agent.call("search_contacts", &[("query", "%")]).await.ok()).is_empty(),
+        "wildcards are literal"
+    );
+    let hit = agent
+        .call("search_contacts", &[("query", "maria")])
+        .await
+        .ok::<Vec<SearchHit>>()
+        .remove(0);
+    assert_eq!(hit.detail.as_deref(), Some("maria@acme.test · Acme Corp"));
+}
+
+async fn a_new_contact_is_unique_by_email_and_matched_to_its_company(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let agent = app.login_as("agent@demo.test").await;
+    let created: SearchHit = agent
+        .call(
+            "create_contact",
+            &[("contact[name]", "Zed Zulu"), ("contact[email]", "Zed@ACME.test")],
+        )
+        .await
+        .ok();
+    assert_eq!(created.detail.as_deref(), Some("zed@acme.test · Acme Corp"));
+    let again = agent
+        .call(
+            "create_contact",
+            &[("contact[name]", "Zed Again"), ("contact[email]", "zed@acme.TEST")],
+        )
+        .await;
+    assert_eq!(again.status, 422);
+    assert_eq!(again.body["Validation"]["field"], "contact_email");
+    let viewer = app.login_as("viewer@demo.test").await;
+    let refused = viewer
+        .call(
+            "create_contact",
+            &[("contact[name]", "V"), ("contact[email]", "v@x.test")],
+        )
+        .await;
+    assert_eq!(refused.status, 404);
+}
+
+async fn a_ticket_is_created_with_a_company_and_several_contacts(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let agent = app.login_as("agent@demo.test").await;
+    let pipeline = support_pipeline(&agent).await;
+    let company = agent
+        .call("search_companies", &[("query", "initech")])
+        .await
+        .ok::<Vec<SearchHit>>()
+        .remove(0);
+    let priya = agent
+        .call("search_contacts", &[("query", "priya")])
+        .await
+        .ok::<Vec<SearchHit>>()
+        .remove(0);
+    let jonas = agent
+        .call("search_contacts", &[("query", "jonas")])
+        .await
+        .ok::<Vec<SearchHit>>()
+        .remove(0);
+    let id: String = create(
+        &agent,
+        &[
+            ("name", "Two people, one problem"),
+            ("pipeline_id", &pipeline.id),
+            ("status_id", &pipeline.statuses[0].id),
+            ("priority", "Medium"),
+            ("description", ""),
+            ("company_id", &company.id),
+            ("contact_ids[0]", &priya.id),
+            ("contact_ids[1]", &jonas.id),
+        ],
+    )
+    .await
+    .ok();
+    let detail = agent.call("get_ticket", &[("id", &id)]).await.ok::<TicketDetail>();
+    assert_eq!(detail.company.map(|c| c.name).as_deref(), Some("Initech"));
+    let names: Vec<String> = detail.contacts.into_iter().map(|c| c.name).collect();
+    assert_eq!(names, ["Jonas Berg", "Priya Shah"]);
+    assert!(detail.conversations.is_empty());
+
+    let bogus = create(
+        &agent,
+        &[
+            ("name", "Ghost"),
+            ("pipeline_id", &pipeline.id),
+            ("status_id", &pipeline.statuses[0].id),
+            ("priority", "Medium"),
+            ("description", ""),
+            ("contact_ids[0]", "0123456789abcdef0123456789abcdef"),
+        ],
+    )
+    .await;
+    assert_eq!(bogus.status, 422);
+    assert_eq!(bogus.body["Validation"]["field"], "contacts");
+    let bogus = create(
+        &agent,
+        &[
+            ("name", "Ghost"),
+            ("pipeline_id", &pipeline.id),
+            ("status_id", &pipeline.statuses[0].id),
+            ("priority", "Medium"),
+            ("description", ""),
+            ("company_id", "nope"),
+        ],
+    )
+    .await;
+    assert_eq!(bogus.body["Validation"]["field"], "company");
+}
+
 on_both_engines!(
+    companies_and_contacts_are_found_as_the_agent_types,
+    a_new_contact_is_unique_by_email_and_matched_to_its_company,
+    a_ticket_is_created_with_a_company_and_several_contacts,
     a_created_ticket_appears_in_the_right_views_at_once,
     a_ticket_created_with_an_owner_and_a_closed_status_lands_in_those_views,
     required_fields_are_enforced_by_the_server,

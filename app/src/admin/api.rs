@@ -67,13 +67,7 @@ pub async fn set_user_role(id: String, role: Role) -> Result<(), AppError> {
                     "You cannot remove your own super admin role.",
                 ));
             }
-            update_user_field(
-                &context.db,
-                &id,
-                UserColumn::Role,
-                UserValue::Text(role.as_str()),
-            )
-            .await
+            update_user_field(&context.db, &id, UserColumn::Role, UserValue::Text(role.as_str())).await
         }
         .await,
     )
@@ -86,13 +80,7 @@ pub async fn set_user_scope(id: String, scope: Scope) -> Result<(), AppError> {
     with_status(
         async {
             let (context, _) = require_admin().await?;
-            update_user_field(
-                &context.db,
-                &id,
-                UserColumn::Scope,
-                UserValue::Text(scope.as_str()),
-            )
-            .await
+            update_user_field(&context.db, &id, UserColumn::Scope, UserValue::Text(scope.as_str())).await
         }
         .await,
     )
@@ -107,18 +95,9 @@ pub async fn set_user_active(id: String, active: bool) -> Result<(), AppError> {
         async {
             let (context, admin) = require_admin().await?;
             if admin.id == id && !active {
-                return Err(AppError::validation(
-                    "active",
-                    "You cannot deactivate yourself.",
-                ));
+                return Err(AppError::validation("active", "You cannot deactivate yourself."));
             }
-            update_user_field(
-                &context.db,
-                &id,
-                UserColumn::Active,
-                UserValue::Flag(active),
-            )
-            .await?;
+            update_user_field(&context.db, &id, UserColumn::Active, UserValue::Flag(active)).await?;
             if !active {
                 crate::auth::store::delete_sessions_of(&context.db, &id).await?;
             }
@@ -154,11 +133,7 @@ pub async fn create_team(name: String) -> Result<String, AppError> {
 }
 
 #[server(name = SetTeamMember, prefix = "/api", endpoint = "admin/set_team_member")]
-pub async fn set_team_member(
-    team_id: String,
-    user_id: String,
-    member: bool,
-) -> Result<(), AppError> {
+pub async fn set_team_member(team_id: String, user_id: String, member: bool) -> Result<(), AppError> {
     use crate::auth::session::{require_admin, with_status};
     with_status(
         async {

@@ -64,10 +64,7 @@ pub fn parse_name(field: &str, value: &str) -> AppResult<String> {
         return Err(AppError::validation(field, "Enter a name."));
     }
     if value.chars().count() > 200 {
-        return Err(AppError::validation(
-            field,
-            "Keep the name under 200 characters.",
-        ));
+        return Err(AppError::validation(field, "Keep the name under 200 characters."));
     }
     Ok(value.to_string())
 }
@@ -91,9 +88,7 @@ mod tests {
     #[test]
     fn email_addresses_are_normalised_and_checked() {
         assert_eq!(
-            EmailAddress::parse("email", " Ann@Example.COM ")
-                .unwrap()
-                .as_str(),
+            EmailAddress::parse("email", " Ann@Example.COM ").unwrap().as_str(),
             "ann@example.com"
         );
         for bad in [
@@ -105,10 +100,7 @@ mod tests {
             "a b@example.com",
             "a@b@c.com",
         ] {
-            assert!(
-                EmailAddress::parse("email", bad).is_err(),
-                "{bad} should be refused"
-            );
+            assert!(EmailAddress::parse("email", bad).is_err(), "{bad} should be refused");
         }
     }
 

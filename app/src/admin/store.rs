@@ -67,30 +67,19 @@ pub async fn insert_user(db: &Db, user: NewUser<'_>) -> AppResult<String> {
         .bind(now_millis())
         .execute(pool)
         .await.map(|r| r.rows_affected()));
-    unique_or(
-        result.map(|_| id),
-        "email",
-        "A user with this email already exists.",
-    )
+    unique_or(result.map(|_| id), "email", "A user with this email already exists.")
 }
 
 /// Turns a unique-constraint violation into a validation error on `field`.
 fn unique_or<T>(result: Result<T, sqlx::Error>, field: &str, message: &str) -> AppResult<T> {
     match result {
-        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-            Err(AppError::validation(field, message))
-        }
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Err(AppError::validation(field, message)),
         other => other.map_err(AppError::from),
     }
 }
 
 /// Applies one change to a user; `NotFound` when there is no such user.
-pub async fn update_user_field(
-    db: &Db,
-    id: &str,
-    column: UserColumn,
-    value: UserValue<'_>,
-) -> AppResult<()> {
+pub async fn update_user_field(db: &Db, id: &str, column: UserColumn, value: UserValue<'_>) -> AppResult<()> {
     let sql = match column {
         UserColumn::Role => "UPDATE users SET role = $1 WHERE id = $2",
         UserColumn::Scope => "UPDATE users SET scope = $1 WHERE id = $2",
@@ -129,11 +118,7 @@ pub async fn list_teams(db: &Db) -> AppResult<Vec<Team>> {
         .await)?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, member_count)| Team {
-            id,
-            name,
-            member_count,
-        })
+        .map(|(id, name, member_count)| Team { id, name, member_count })
         .collect())
 }
 
@@ -145,11 +130,7 @@ pub async fn insert_team(db: &Db, name: &str) -> AppResult<String> {
         .bind(now_millis())
         .execute(pool)
         .await.map(|r| r.rows_affected()));
-    unique_or(
-        result.map(|_| id),
-        "name",
-        "A team with this name already exists.",
-    )
+    unique_or(result.map(|_| id), "name", "A team with this name already exists.")
 }
 
 pub async fn set_team_member(db: &Db, team_id: &str, user_id: &str, member: bool) -> AppResult<()> {

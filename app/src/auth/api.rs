@@ -12,9 +12,7 @@ pub const MAX_FAILURES: i64 = 5;
 
 #[server(name = Login, prefix = "/api", endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use super::session::{
-        is_https, server_context, session_cookie, start_session, verify_password, with_status,
-    };
+    use super::session::{is_https, server_context, session_cookie, start_session, verify_password, with_status};
     use super::store;
     use crate::db::now_millis;
 
@@ -30,21 +28,16 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             }
             let now = now_millis();
             let (failures, oldest) =
-                store::recent_login_failures(&context.db, &email, now - FAILURE_WINDOW_MILLIS)
-                    .await?;
+                store::recent_login_failures(&context.db, &email, now - FAILURE_WINDOW_MILLIS).await?;
             if failures >= MAX_FAILURES {
                 let until = oldest.unwrap_or(now) + FAILURE_WINDOW_MILLIS;
                 let retry_after_seconds = ((until - now).max(1000) / 1000) as u64;
-                return Err(AppError::TooManyAttempts {
-                    retry_after_seconds,
-                });
+                return Err(AppError::TooManyAttempts { retry_after_seconds });
             }
             let credentials = store::credentials_for(&context.db, &email).await?;
             // Verify against a real hash even for unknown emails, so timing does not
             // reveal which accounts exist.
-            let (user_id, hash) = credentials
-                .clone()
-                .unwrap_or_else(|| (String::new(), dummy_hash()));
+            let (user_id, hash) = credentials.clone().unwrap_or_else(|| (String::new(), dummy_hash()));
             let valid = verify_password(password, hash).await && credentials.is_some();
             if !valid {
                 store::record_login_failure(&context.db, &email, now).await?;

@@ -88,9 +88,7 @@ pub struct CurrentUser {
 /// Where to go after logging in: only a path on this site, never another origin.
 pub fn safe_next_path(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_string()
-        }
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_string(),
         _ => "/".to_string(),
     }
 }
@@ -100,9 +98,7 @@ pub fn login_path_for(target: &str) -> String {
     let encoded: String = target
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' | b'~' => (b as char).to_string(),
             other => format!("%{other:02X}"),
         })
         .collect();

@@ -62,10 +62,7 @@ pub fn token_from_headers(headers: &http::HeaderMap) -> Option<String> {
 
 /// Looks the session up in the database (so every instance agrees, and logout or
 /// deactivation ends it everywhere).
-pub async fn user_for_token(
-    context: &ServerContext,
-    token: &str,
-) -> AppResult<Option<CurrentUser>> {
+pub async fn user_for_token(context: &ServerContext, token: &str) -> AppResult<Option<CurrentUser>> {
     super::store::session_user(&context.db, &context.token_hash(token), now_millis()).await
 }
 

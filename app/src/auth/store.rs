@@ -44,13 +44,7 @@ pub async fn session_user(db: &Db, token_hash: &str, now: i64) -> AppResult<Opti
     row.map(CurrentUser::try_from).transpose()
 }
 
-pub async fn insert_session(
-    db: &Db,
-    token_hash: &str,
-    user_id: &str,
-    now: i64,
-    expires_at: i64,
-) -> AppResult<()> {
+pub async fn insert_session(db: &Db, token_hash: &str, user_id: &str, now: i64, expires_at: i64) -> AppResult<()> {
     on_db!(db, pool => sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash)
@@ -88,11 +82,7 @@ pub async fn credentials_for(db: &Db, email: &str) -> AppResult<Option<(String, 
     Ok(row)
 }
 
-pub async fn recent_login_failures(
-    db: &Db,
-    email: &str,
-    since: i64,
-) -> AppResult<(i64, Option<i64>)> {
+pub async fn recent_login_failures(db: &Db, email: &str, since: i64) -> AppResult<(i64, Option<i64>)> {
     let row: (i64, Option<i64>) = on_db!(db, pool => sqlx::query_as(
         "SELECT COUNT(*), MIN(at) FROM login_failures WHERE email = $1 AND at > $2")
         .bind(email)

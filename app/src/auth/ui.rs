@@ -13,8 +13,7 @@ pub fn LoginPage() -> impl IntoView {
     let next = move || query.read().get("next").unwrap_or_default();
     let error = move || login.value().get().and_then(|result| result.err());
     let field_error = move |name: &'static str| move || error().and_then(|e| e.field_message(name));
-    let general_error =
-        move || error().filter(|e| !matches!(e, crate::error::AppError::Validation { .. }));
+    let general_error = move || error().filter(|e| !matches!(e, crate::error::AppError::Validation { .. }));
 
     view! {
         <Title text="Log in · Switchboard"/>

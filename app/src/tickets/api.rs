@@ -71,8 +71,7 @@ pub async fn create_ticket(ticket: NewTicket) -> Result<String, AppError> {
             }
             let pipelines = crate::pipelines::store::active_pipelines(&context.db).await?;
             let (name, is_open) = check_new_ticket(&ticket, &pipelines)?;
-            let id =
-                super::store::insert_ticket(&context.db, &user, &ticket, &name, is_open).await?;
+            let id = super::store::insert_ticket(&context.db, &user, &ticket, &name, is_open).await?;
             tracing::info!(ticket = id, user = user.id, "ticket created");
             Ok(id)
         }

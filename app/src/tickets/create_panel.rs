@@ -7,6 +7,8 @@ use leptos_router::hooks::use_navigate;
 
 use super::api::{create_ticket, list_assignees};
 use super::model::{NewTicket, Priority};
+use crate::contacts::model::SearchHit;
+use crate::contacts::ui::{SearchCombobox, SearchKind};
 use crate::pipelines::api::list_pipelines;
 use crate::pipelines::model::Pipeline;
 
@@ -54,6 +56,8 @@ pub fn CreateTicketPanel(open: RwSignal<bool>) -> impl IntoView {
     let priority = RwSignal::new(Priority::Medium);
     let owner_id = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
+    let company = RwSignal::new(None::<SearchHit>);
+    let contacts = RwSignal::new(Vec::<SearchHit>::new());
     let name_missing = RwSignal::new(false);
     let name_input = NodeRef::<leptos::html::Input>::new();
     let changed = expect_context::<TicketsChanged>();
@@ -94,8 +98,7 @@ pub fn CreateTicketPanel(open: RwSignal<bool>) -> impl IntoView {
             server_error().and_then(|e| e.field_message(field))
         }
     };
-    let other_error =
-        move || server_error().filter(|e| !matches!(e, crate::error::AppError::Validation { .. }));
+    let other_error = move || server_error().filter(|e| !matches!(e, crate::error::AppError::Validation { .. }));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if name.get_untracked().trim().is_empty() {
@@ -111,6 +114,8 @@ pub fn CreateTicketPanel(open: RwSignal<bool>) -> impl IntoView {
             priority: priority.get_untracked(),
             owner_id: (!owner.is_empty()).then_some(owner),
             description: description.get_untracked(),
+            company_id: company.get_untracked().map(|c| c.id),
+            contact_ids: contacts.get_untracked().into_iter().map(|c| c.id).collect(),
         });
     };
 
@@ -192,6 +197,36 @@ pub fn CreateTicketPanel(open: RwSignal<bool>) -> impl IntoView {
                         </Suspense>
                     </select>
                     <p class="field-error" role="alert">{field_error("owner")}</p>
+                </div>
+                <div class="field">
+                    <SearchCombobox id="new-ticket-company" label="Company" kind=SearchKind::Company
+                        on_pick=move |hit: SearchHit| company.set(Some(hit))/>
+                    {move || company.get().map(|chosen| view! {
+                        <ul class="chips" aria-label="Chosen company">
+                            <li class="chip">
+                                <span>{chosen.label.clone()}</span>
+                                <button type="button" class="chip-remove" aria-label=format!("Remove {}", chosen.label)
+                                    on:click=move |_| company.set(None)>"×"</button>
+                            </li>
+                        </ul>
+                    })}
+                    <p class="field-error" role="alert">{field_error("company")}</p>
+                </div>
+                <div class="field">
+                    <SearchCombobox id="new-ticket-contact" label="Contact" kind=SearchKind::Contact allow_create=true
+                        on_pick=move |hit: SearchHit| contacts.update(|list| {
+                            if !list.iter().any(|c| c.id == hit.id) { list.push(hit) }
+                        })/>
+                    <ul class="chips" aria-label="Chosen contacts">
+                        <For each=move || contacts.get() key=|c| c.id.clone() let:chosen>
+                            <li class="chip">
+                                <span>{chosen.label.clone()}</span>
+                                <button type="button" class="chip-remove" aria-label=format!("Remove {}", chosen.label)
+                                    on:click=move |_| contacts.update(|list| list.retain(|c| c.id != chosen.id))>"×"</button>
+                            </li>
+                        </For>
+                    </ul>
+                    <p class="field-error" role="alert">{field_error("contacts")}</p>
                 </div>
                 <div class="field">
                     <label for="new-ticket-description">"Description"</label>

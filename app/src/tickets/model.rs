@@ -46,12 +46,8 @@ impl ViewKey {
     /// What the list says when the view holds no ticket.
     pub fn empty_message(self) -> &'static str {
         match self {
-            ViewKey::Unassigned => {
-                "No unassigned tickets. New tickets from every channel land here first."
-            }
-            ViewKey::AssignedToMe => {
-                "Nothing assigned to you. Pick a ticket from Unassigned or All open."
-            }
+            ViewKey::Unassigned => "No unassigned tickets. New tickets from every channel land here first.",
+            ViewKey::AssignedToMe => "Nothing assigned to you. Pick a ticket from Unassigned or All open.",
             ViewKey::AllOpen => "No open tickets. Everything is answered.",
             ViewKey::Closed => "No closed tickets yet.",
         }
@@ -89,12 +85,7 @@ pub enum Priority {
 }
 
 impl Priority {
-    pub const ALL: [Priority; 4] = [
-        Priority::Low,
-        Priority::Medium,
-        Priority::High,
-        Priority::Urgent,
-    ];
+    pub const ALL: [Priority; 4] = [Priority::Low, Priority::Medium, Priority::High, Priority::Urgent];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -130,13 +121,7 @@ pub enum Source {
 }
 
 impl Source {
-    pub const ALL: [Source; 5] = [
-        Source::Email,
-        Source::Chat,
-        Source::Form,
-        Source::Call,
-        Source::Manual,
-    ];
+    pub const ALL: [Source; 5] = [Source::Email, Source::Chat, Source::Form, Source::Call, Source::Manual];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -293,6 +278,12 @@ pub struct NewTicket {
     pub priority: Priority,
     pub owner_id: Option<String>,
     pub description: String,
+    /// The company the ticket is about (MISSION T4).
+    #[serde(default)]
+    pub company_id: Option<String>,
+    /// Any number of contacts (MISSION T4).
+    #[serde(default)]
+    pub contact_ids: Vec<String>,
 }
 
 /// A user a ticket can be assigned to.
@@ -378,6 +369,8 @@ mod tests {
             priority: Priority::Medium,
             owner_id: None,
             description: String::new(),
+            company_id: None,
+            contact_ids: Vec::new(),
         }
     }
 
@@ -386,14 +379,11 @@ mod tests {
         let pipelines = support_pipeline();
         let error = check_new_ticket(&new_ticket("  ", "p", "new"), &pipelines).unwrap_err();
         assert!(error.field_message("name").is_some());
-        let error =
-            check_new_ticket(&new_ticket("Printer", "nope", "new"), &pipelines).unwrap_err();
+        let error = check_new_ticket(&new_ticket("Printer", "nope", "new"), &pipelines).unwrap_err();
         assert!(error.field_message("pipeline").is_some());
-        let error =
-            check_new_ticket(&new_ticket("Printer", "p", "elsewhere"), &pipelines).unwrap_err();
+        let error = check_new_ticket(&new_ticket("Printer", "p", "elsewhere"), &pipelines).unwrap_err();
         assert!(error.field_message("status").is_some());
-        let error =
-            check_new_ticket(&new_ticket(&"x".repeat(301), "p", "new"), &pipelines).unwrap_err();
+        let error = check_new_ticket(&new_ticket(&"x".repeat(301), "p", "new"), &pipelines).unwrap_err();
         assert!(error.field_message("name").is_some());
         assert_eq!(
             check_new_ticket(&new_ticket(" Printer ", "p", "new"), &pipelines).unwrap(),

@@ -51,7 +51,8 @@ pub async fn can_see(db: &Db, user: &CurrentUser, id: &str) -> AppResult<bool> {
     let id = sql.text_param(id);
     sql.push(&id);
     push_scope(&mut sql, user);
-    let found: Option<(String,)> = on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_optional(pool).await)?;
+    let found: Option<(String,)> =
+        on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_optional(pool).await)?;
     Ok(found.is_some())
 }
 
@@ -67,7 +68,8 @@ pub async fn view_counts(db: &Db, user: &CurrentUser) -> AppResult<Vec<ViewCount
          FROM tickets t WHERE 1 = 1"
     ));
     push_scope(&mut sql, user);
-    let (unassigned, mine, open, closed): (i64, i64, i64, i64) = on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_one(pool).await)?;
+    let (unassigned, mine, open, closed): (i64, i64, i64, i64) =
+        on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_one(pool).await)?;
     Ok(ViewKey::for_role(user.role)
         .iter()
         .map(|&view| ViewCount {
@@ -144,10 +146,9 @@ pub async fn view_page(
     }
     // One extra row tells whether another page follows.
     let fetch = sql.int_param(i64::from(limit) + 1);
-    sql.push(&format!(
-        " ORDER BY t.last_activity_at DESC, t.id DESC LIMIT {fetch}"
-    ));
-    let rows: Vec<SummaryRow> = on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_all(pool).await)?;
+    sql.push(&format!(" ORDER BY t.last_activity_at DESC, t.id DESC LIMIT {fetch}"));
+    let rows: Vec<SummaryRow> =
+        on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_all(pool).await)?;
     let has_more = rows.len() > limit as usize;
     let tickets = rows
         .into_iter()
@@ -240,14 +241,11 @@ pub async fn ticket_detail(db: &Db, user: &CurrentUser, id: &str) -> AppResult<T
     let id_param = sql.text_param(id);
     sql.push(&id_param);
     push_scope(&mut sql, user);
-    let row: Option<TicketRow> = on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_optional(pool).await)?;
+    let row: Option<TicketRow> =
+        on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_optional(pool).await)?;
     let row = row.ok_or(AppError::NotFound)?;
 
-    let (contacts, conversations, messages): (
-        Vec<ContactRow>,
-        Vec<ConversationRow>,
-        Vec<MessageRow>,
-    ) = on_db!(db, pool => {
+    let (contacts, conversations, messages): (Vec<ContactRow>, Vec<ConversationRow>, Vec<MessageRow>) = on_db!(db, pool => {
         let contacts = sqlx::query_as(
             "SELECT ct.id, ct.name, ct.email, ct.phone FROM ticket_contacts tc
              JOIN contacts ct ON ct.id = tc.contact_id WHERE tc.ticket_id = $1 ORDER BY ct.name")
@@ -286,9 +284,7 @@ pub async fn ticket_detail(db: &Db, user: &CurrentUser, id: &str) -> AppResult<T
             conversation.messages.push(Message {
                 kind: MessageKind::parse(&m.kind).ok_or(AppError::Internal)?,
                 id: m.id,
-                author_name: m
-                    .author_name
-                    .unwrap_or_else(|| "Unknown visitor".to_string()),
+                author_name: m.author_name.unwrap_or_else(|| "Unknown visitor".to_string()),
                 body: m.body,
                 created_at: m.created_at,
             });
@@ -337,11 +333,7 @@ pub async fn ticket_detail(db: &Db, user: &CurrentUser, id: &str) -> AppResult<T
 }
 
 /// Conversations the ticket's contacts had on other tickets the caller may see.
-async fn previous_conversations(
-    db: &Db,
-    user: &CurrentUser,
-    ticket_id: &str,
-) -> AppResult<Vec<PreviousConversation>> {
+async fn previous_conversations(db: &Db, user: &CurrentUser, ticket_id: &str) -> AppResult<Vec<PreviousConversation>> {
     let mut sql = Sql::new(
         "SELECT DISTINCT t.id AS ticket_id, t.name AS ticket_name, cv.channel, s.name AS status_name, cv.created_at
          FROM ticket_contacts mine
@@ -354,7 +346,8 @@ async fn previous_conversations(
     sql.push(&format!("{id} AND t.id <> {id}"));
     push_scope(&mut sql, user);
     sql.push(" ORDER BY cv.created_at DESC LIMIT 10");
-    let rows: Vec<PreviousRow> = on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_all(pool).await)?;
+    let rows: Vec<PreviousRow> =
+        on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_all(pool).await)?;
     rows.into_iter()
         .map(|r| {
             Ok(PreviousConversation {
@@ -374,10 +367,7 @@ pub async fn assignees(db: &Db) -> AppResult<Vec<Assignee>> {
         "SELECT id, name FROM users WHERE active AND role IN ('super_admin', 'help_desk') ORDER BY name")
         .fetch_all(pool)
         .await)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name)| Assignee { id, name })
-        .collect())
+    Ok(rows.into_iter().map(|(id, name)| Assignee { id, name }).collect())
 }
 
 /// Inserts a checked ticket and its "created" history entry in one transaction.
@@ -399,12 +389,29 @@ pub async fn insert_ticket(
             ));
         }
     }
+    if let Some(company) = &ticket.company_id {
+        if !crate::contacts::store::company_exists(db, company).await? {
+            return Err(AppError::validation(
+                "company",
+                "That company no longer exists: search again.",
+            ));
+        }
+    }
+    let mut contact_ids = ticket.contact_ids.clone();
+    contact_ids.sort();
+    contact_ids.dedup();
+    if crate::contacts::store::count_contacts(db, &contact_ids).await? != contact_ids.len() {
+        return Err(AppError::validation(
+            "contacts",
+            "A chosen contact no longer exists: search again.",
+        ));
+    }
     on_db!(db, pool => {
         let mut tx = pool.begin().await?;
         sqlx::query(
             "INSERT INTO tickets (id, name, description, pipeline_id, status_id, is_open, owner_id, team_id,
                                   priority, source, company_id, created_by, created_at, last_activity_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, 'manual', NULL, $9, $10, $10)")
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, 'manual', $9, $10, $11, $11)")
             .bind(&id)
             .bind(name)
             .bind(ticket.description.trim())
@@ -413,10 +420,18 @@ pub async fn insert_ticket(
             .bind(is_open)
             .bind(&ticket.owner_id)
             .bind(ticket.priority.as_str())
+            .bind(&ticket.company_id)
             .bind(&user.id)
             .bind(now)
             .execute(&mut *tx)
             .await?;
+        for contact in &contact_ids {
+            sqlx::query("INSERT INTO ticket_contacts (ticket_id, contact_id) VALUES ($1, $2)")
+                .bind(&id)
+                .bind(contact)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query(
             "INSERT INTO ticket_history (id, ticket_id, user_id, field, old_value, new_value, at)
              VALUES ($1, $2, $3, 'created', NULL, $4, $5)")

@@ -38,9 +38,7 @@ pub fn TicketList(view: Memo<ViewKey>) -> impl IntoView {
         later.set(Vec::new());
         later_next.set(None);
     });
-    let load_more = Action::new(move |cursor: &Cursor| {
-        list_tickets(view.get_untracked(), Some(cursor.clone()))
-    });
+    let load_more = Action::new(move |cursor: &Cursor| list_tickets(view.get_untracked(), Some(cursor.clone())));
     Effect::new(move |_| {
         if let Some(Ok(page)) = load_more.value().get() {
             later.update(|tickets| tickets.extend(page.tickets));
@@ -88,11 +86,7 @@ pub fn TicketList(view: Memo<ViewKey>) -> impl IntoView {
 }
 
 #[component]
-fn TicketRow(
-    ticket: TicketSummary,
-    slug: &'static str,
-    selected: Memo<Option<String>>,
-) -> impl IntoView {
+fn TicketRow(ticket: TicketSummary, slug: &'static str, selected: Memo<Option<String>>) -> impl IntoView {
     let href = format!("/tickets/{}?view={slug}", ticket.id);
     let id = ticket.id.clone();
     let is_selected = Signal::derive(move || selected.read().as_deref() == Some(id.as_str()));

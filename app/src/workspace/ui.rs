@@ -108,11 +108,7 @@ fn TopBar(user: CurrentUser) -> impl IntoView {
 }
 
 #[component]
-fn ViewsPanel(
-    current: Memo<ViewKey>,
-    can_create: bool,
-    create_open: RwSignal<bool>,
-) -> impl IntoView {
+fn ViewsPanel(current: Memo<ViewKey>, can_create: bool, create_open: RwSignal<bool>) -> impl IntoView {
     let changed = expect_context::<TicketsChanged>();
     let counts = Resource::new(move || changed.version(), |_| view_counts());
     view! {

@@ -48,9 +48,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 async fn main() {
     let seconds = arg("--seconds", 10);
     let concurrency = arg("--concurrency", 16) as usize;
-    let site_root = PathBuf::from(
-        std::env::var("SWITCHBOARD_SITE").unwrap_or_else(|_| "target/site".to_string()),
-    );
+    let site_root = PathBuf::from(std::env::var("SWITCHBOARD_SITE").unwrap_or_else(|_| "target/site".to_string()));
 
     println!("Switchboard benchmark");
     println!();
@@ -61,9 +59,15 @@ async fn main() {
             Ok(bytes) => {
                 let compressed = brotli_size(&bytes);
                 total_brotli += compressed;
-                println!("  {name:<18} {:>9} bytes raw  {:>9} bytes brotli", bytes.len(), compressed);
+                println!(
+                    "  {name:<18} {:>9} bytes raw  {:>9} bytes brotli",
+                    bytes.len(),
+                    compressed
+                );
             }
-            Err(error) => println!("  {name:<18} missing ({error}); build it with scripts/run or trunk build --release"),
+            Err(error) => {
+                println!("  {name:<18} missing ({error}); build it with scripts/run or trunk build --release")
+            }
         }
     }
     println!(
@@ -79,8 +83,8 @@ async fn main() {
 
     let data_dir = std::env::temp_dir().join(format!("switchboard-bench-{}", std::process::id()));
     std::fs::create_dir_all(&data_dir).expect("temp dir");
-    let database_url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}", data_dir.join("bench.db").display()));
+    let database_url =
+        std::env::var("DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}", data_dir.join("bench.db").display()));
     let config = server::Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.clone(),
@@ -193,18 +197,10 @@ impl KeepAlive {
     /// Sends the request and reads the whole response; returns its status.
     async fn get_workspace(&mut self) -> u16 {
         use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
-        self.reader
-            .get_mut()
-            .write_all(&self.request)
-            .await
-            .expect("write");
+        self.reader.get_mut().write_all(&self.request).await.expect("write");
         let mut line = String::new();
         self.reader.read_line(&mut line).await.expect("status line");
-        let status = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
+        let status = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
         let (mut length, mut chunked) = (0usize, false);
         loop {
             line.clear();

@@ -59,10 +59,7 @@ pub async fn fresh_database_url(engine: Engine) -> String {
                 .execute(&mut connection)
                 .await
                 .unwrap();
-            let base = admin_url
-                .rsplit_once('/')
-                .map(|(base, _)| base)
-                .unwrap_or(&admin_url);
+            let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
             format!("{base}/{name}")
         }
     }
@@ -162,12 +159,7 @@ impl Answer {
 }
 
 impl Client {
-    pub async fn login(
-        &self,
-        email: &str,
-        password: &str,
-        next: Option<&str>,
-    ) -> reqwest::Response {
+    pub async fn login(&self, email: &str, password: &str, next: Option<&str>) -> reqwest::Response {
         let mut form = vec![("email", email), ("password", password)];
         if let Some(next) = next {
             form.push(("next", next));
@@ -200,10 +192,6 @@ impl Client {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap()
+        self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
     }
 }
