@@ -92,3 +92,31 @@ test('company and contacts are picked by searching, with the keyboard, and a new
   await expect(context.getByText('Tom Becker')).toHaveCount(0);
   expect(problems).toEqual([]);
 });
+
+test('an agent changes status, owner and priority in the sidebar and sees the history', async ({ page }) => {
+  const problems = watchConsole(page);
+  await logInFromStart(page, 'agent@demo.test');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Create ticket' }).click();
+  const name = `Badge reader offline ${Date.now()}`;
+  const panel = page.getByRole('dialog', { name: 'Create ticket' });
+  await panel.getByLabel('Ticket name').fill(name);
+  await panel.getByRole('button', { name: 'Create', exact: true }).click();
+  await expect(page.getByRole('heading', { name })).toBeVisible();
+
+  const sidebar = page.getByRole('complementary', { name: 'Ticket context' });
+  await sidebar.getByLabel('Priority').selectOption({ label: 'High' });
+  await expect(sidebar.getByText('changed Priority from Medium to High')).toBeVisible();
+  await sidebar.getByLabel('Ticket owner').selectOption({ label: 'Alex Agent' });
+  await expect(sidebar.getByText('changed Ticket owner from none to Alex Agent')).toBeVisible();
+  await sidebar.getByLabel('Ticket status').selectOption({ label: 'Closed' });
+  await expect(sidebar.getByText('changed Ticket status from New to Closed')).toBeVisible();
+  await expect(sidebar.getByText('created the ticket')).toBeVisible();
+
+  // Closed now: it left All open and shows in Closed.
+  await expect(page.getByRole('link', { name: new RegExp(name) })).toHaveCount(0);
+  await expect(page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: /Closed/ })).toBeVisible();
+  await page.goto('/?view=closed');
+  await expect(page.getByRole('link', { name: new RegExp(name) })).toBeVisible();
+  expect(problems).toEqual([]);
+});

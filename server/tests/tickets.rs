@@ -348,7 +348,152 @@ async fn a_ticket_is_created_with_a_company_and_several_contacts(engine: Engine)
     assert_eq!(bogus.body["Validation"]["field"], "company");
 }
 
+async fn the_sidebar_edits_status_owner_and_priority_and_keeps_history(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let agent = app.login_as("agent@demo.test").await;
+    let pipeline = support_pipeline(&agent).await;
+    let me = agent.call("me", &[]).await.body["id"].as_str().unwrap().to_string();
+    let id: String = create(
+        &agent,
+        &[
+            ("name", "Edit me"),
+            ("pipeline_id", &pipeline.id),
+            ("status_id", &pipeline.statuses[0].id),
+            ("priority", "Low"),
+            ("description", ""),
+        ],
+    )
+    .await
+    .ok();
+    let closed_before = count(&agent, "Closed").await;
+    agent
+        .call(
+            "set_ticket_status",
+            &[("id", &id), ("status_id", &pipeline.statuses[3].id)],
+        )
+        .await
+        .ok::<()>();
+    agent
+        .call("set_ticket_owner", &[("id", &id), ("owner_id", &me)])
+        .await
+        .ok::<()>();
+    agent
+        .call("set_ticket_priority", &[("id", &id), ("priority", "Urgent")])
+        .await
+        .ok::<()>();
+    assert_eq!(
+        count(&agent, "Closed").await,
+        closed_before + 1,
+        "closing moves it to the Closed view"
+    );
+
+    let detail = agent.call("get_ticket", &[("id", &id)]).await.ok::<TicketDetail>();
+    assert_eq!(detail.ticket.status_name, "Closed");
+    assert!(!detail.ticket.is_open);
+    assert_eq!(detail.ticket.owner_name.as_deref(), Some("Alex Agent"));
+    assert_eq!(detail.ticket.priority, app::tickets::model::Priority::Urgent);
+    let changes: Vec<(String, Option<String>, Option<String>)> = detail
+        .history
+        .iter()
+        .map(|h| (h.field.clone(), h.old_value.clone(), h.new_value.clone()))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            (
+                "Priority".to_string(),
+                Some("Low".to_string()),
+                Some("Urgent".to_string())
+            ),
+            ("Ticket owner".to_string(), None, Some("Alex Agent".to_string())),
+            (
+                "Ticket status".to_string(),
+                Some("New".to_string()),
+                Some("Closed".to_string())
+            ),
+            ("created".to_string(), None, Some("Edit me".to_string())),
+        ]
+    );
+    assert!(detail.history.iter().all(|h| h.who == "Alex Agent"));
+
+    // Setting the same value again writes no history; bad values are refused by field.
+    agent
+        .call("set_ticket_priority", &[("id", &id), ("priority", "Urgent")])
+        .await
+        .ok::<()>();
+    let again = agent.call("get_ticket", &[("id", &id)]).await.ok::<TicketDetail>();
+    assert_eq!(again.history.len(), 4);
+    let bad = agent
+        .call("set_ticket_status", &[("id", &id), ("status_id", "elsewhere")])
+        .await;
+    assert_eq!(bad.body["Validation"]["field"], "status");
+    let bad = agent
+        .call("set_ticket_owner", &[("id", &id), ("owner_id", "nobody")])
+        .await;
+    assert_eq!(bad.body["Validation"]["field"], "owner");
+}
+
+async fn edits_honour_role_and_scope(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let agent = app.login_as("agent@demo.test").await;
+    let viewer = app.login_as("viewer@demo.test").await;
+    let page = agent
+        .call("list_tickets", &[("view", "Closed")])
+        .await
+        .ok::<TicketPage>();
+    let billing = page
+        .tickets
+        .iter()
+        .find(|t| t.name == "Refund for duplicate charge")
+        .unwrap()
+        .id
+        .clone();
+    let page = agent
+        .call("list_tickets", &[("view", "AllOpen")])
+        .await
+        .ok::<TicketPage>();
+    let support = page.tickets[0].id.clone();
+    for id in [&billing, &support] {
+        let answer = viewer
+            .call("set_ticket_priority", &[("id", id), ("priority", "High")])
+            .await;
+        assert_eq!(answer.status, 404, "service access cannot edit");
+    }
+    // An agent limited to their own tickets cannot edit others'.
+    let admin = app.login_as("admin@demo.test").await;
+    admin
+        .call(
+            "admin/create_user",
+            &[
+                ("email", "own@demo.test"),
+                ("name", "Olga Own"),
+                ("password", "long enough"),
+                ("role", "HelpDesk"),
+                ("scope", "Own"),
+            ],
+        )
+        .await
+        .ok::<String>();
+    let own = app.client();
+    own.login("own@demo.test", "long enough", None).await;
+    assert_eq!(
+        own.call("set_ticket_priority", &[("id", &support), ("priority", "High")])
+            .await
+            .status,
+        404
+    );
+    let unchanged = agent.call("get_ticket", &[("id", &support)]).await.ok::<TicketDetail>();
+    assert_ne!(unchanged.ticket.priority, app::tickets::model::Priority::Urgent);
+    assert!(
+        unchanged.history.is_empty(),
+        "demo tickets start without history: {:?}",
+        unchanged.history
+    );
+}
+
 on_both_engines!(
+    the_sidebar_edits_status_owner_and_priority_and_keeps_history,
+    edits_honour_role_and_scope,
     companies_and_contacts_are_found_as_the_agent_types,
     a_new_contact_is_unique_by_email_and_matched_to_its_company,
     a_ticket_is_created_with_a_company_and_several_contacts,

@@ -47,8 +47,11 @@ pub fn SearchCombobox(
         if let Some((asked, Ok(found))) = lookup.value().get() {
             // Answers can arrive out of order; only the one for the current text counts.
             if asked == query.get_untracked() {
+                // Keep the highlighted row if it still exists: an arrow key pressed
+                // before the last answer arrived must not be lost.
+                let len = found.len();
                 hits.set(found);
-                active.set(None);
+                active.update(|a| *a = a.filter(|i| *i < len));
             }
         }
     });

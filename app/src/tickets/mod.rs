@@ -3,6 +3,7 @@
 pub mod api;
 pub mod create_panel;
 pub mod model;
+pub mod properties;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod ui;

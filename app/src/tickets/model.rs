@@ -267,6 +267,18 @@ pub struct TicketDetail {
     pub contacts: Vec<ContactRef>,
     pub conversations: Vec<Conversation>,
     pub previous_conversations: Vec<PreviousConversation>,
+    /// Newest first.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// One change to a ticket: who, when, which field, old and new value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub who: String,
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub at: i64,
 }
 
 /// What the "Create ticket" panel sends.

@@ -267,6 +267,7 @@ pub async fn ticket_detail(db: &Db, user: &CurrentUser, id: &str) -> AppResult<T
     })?;
 
     let previous = previous_conversations(db, user, id).await?;
+    let history = ticket_history(db, id).await?;
 
     let mut conversations: Vec<Conversation> = conversations
         .into_iter()
@@ -329,6 +330,7 @@ pub async fn ticket_detail(db: &Db, user: &CurrentUser, id: &str) -> AppResult<T
             .collect(),
         conversations,
         previous_conversations: previous,
+        history,
     })
 }
 
@@ -445,4 +447,97 @@ pub async fn insert_ticket(
         tx.commit().await
     })?;
     Ok(id)
+}
+
+#[derive(FromRow)]
+struct HistoryRow {
+    who: Option<String>,
+    field: String,
+    old_value: Option<String>,
+    new_value: Option<String>,
+    at: i64,
+}
+
+/// The ticket's changes, newest first (the caller has checked access).
+async fn ticket_history(db: &Db, ticket_id: &str) -> AppResult<Vec<HistoryEntry>> {
+    let rows: Vec<HistoryRow> = on_db!(db, pool => sqlx::query_as(
+        "SELECT u.name AS who, h.field, h.old_value, h.new_value, h.at FROM ticket_history h
+         LEFT JOIN users u ON u.id = h.user_id
+         WHERE h.ticket_id = $1 ORDER BY h.at DESC, h.id DESC LIMIT 50")
+        .bind(ticket_id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| HistoryEntry {
+            who: row.who.unwrap_or_else(|| "Switchboard".to_string()),
+            field: row.field,
+            old_value: row.old_value,
+            new_value: row.new_value,
+            at: row.at,
+        })
+        .collect())
+}
+
+/// A change to one property of a ticket, as the sidebar makes it.
+pub enum TicketEdit<'a> {
+    Status { id: &'a str, name: &'a str, is_open: bool },
+    Owner { id: Option<&'a str>, name: Option<&'a str> },
+    Priority(Priority),
+}
+
+/// Applies one edit and writes its history entry in one transaction; `NotFound` when the
+/// ticket does not exist or is outside the caller's scope.
+pub async fn edit_ticket(db: &Db, user: &CurrentUser, ticket_id: &str, edit: TicketEdit<'_>) -> AppResult<()> {
+    if !can_see(db, user, ticket_id).await? {
+        return Err(AppError::NotFound);
+    }
+    let now = crate::db::now_millis();
+    let current: (String, Option<String>, String) = on_db!(db, pool => sqlx::query_as(
+        "SELECT s.name, u.name, t.priority FROM tickets t JOIN statuses s ON s.id = t.status_id
+         LEFT JOIN users u ON u.id = t.owner_id WHERE t.id = $1")
+        .bind(ticket_id)
+        .fetch_one(pool)
+        .await)?;
+    let (field, old, new) = match &edit {
+        TicketEdit::Status { name, .. } => ("Ticket status", Some(current.0), Some(name.to_string())),
+        TicketEdit::Owner { name, .. } => ("Ticket owner", current.1, name.map(str::to_string)),
+        TicketEdit::Priority(p) => (
+            "Priority",
+            Priority::parse(&current.2).map(|p| p.label().to_string()),
+            Some(p.label().to_string()),
+        ),
+    };
+    if old == new {
+        return Ok(());
+    }
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let update = match &edit {
+            TicketEdit::Status { id, is_open, .. } => sqlx::query(
+                "UPDATE tickets SET status_id = $1, is_open = $2, last_activity_at = $3 WHERE id = $4")
+                .bind(id.to_string()).bind(*is_open).bind(now).bind(ticket_id),
+            TicketEdit::Owner { id, .. } => sqlx::query(
+                "UPDATE tickets SET owner_id = $1, last_activity_at = $2 WHERE id = $3")
+                .bind(id.map(str::to_string)).bind(now).bind(ticket_id),
+            TicketEdit::Priority(p) => sqlx::query(
+                "UPDATE tickets SET priority = $1, last_activity_at = $2 WHERE id = $3")
+                .bind(p.as_str()).bind(now).bind(ticket_id),
+        };
+        update.execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO ticket_history (id, ticket_id, user_id, field, old_value, new_value, at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(crate::db::new_id())
+            .bind(ticket_id)
+            .bind(&user.id)
+            .bind(field)
+            .bind(&old)
+            .bind(&new)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    })?;
+    Ok(())
 }

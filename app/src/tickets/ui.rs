@@ -118,11 +118,17 @@ pub fn TicketPane() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let detail = Resource::new(move || id.get(), get_ticket);
+    let changed = expect_context::<super::create_panel::TicketsChanged>();
+    // After an edit in the sidebar: the ticket again, and the views and their counts.
+    let on_changed = Callback::new(move |()| {
+        detail.refetch();
+        changed.bump();
+    });
     view! {
         <Transition fallback=|| view! { <section class="ticket-pane"><p class="muted" role="status">"Opening the ticket…"</p></section> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(detail) => view! { <TicketView detail/> }.into_any(),
+                    Ok(detail) => view! { <TicketView detail on_changed/> }.into_any(),
                     Err(error) => view! {
                         <section class="ticket-pane" aria-label="Ticket">
                             <ErrorPanel error/>
@@ -136,13 +142,14 @@ pub fn TicketPane() -> impl IntoView {
 }
 
 #[component]
-fn TicketView(detail: TicketDetail) -> impl IntoView {
+fn TicketView(detail: TicketDetail, on_changed: Callback<()>) -> impl IntoView {
     let TicketDetail {
         ticket,
         company,
         contacts,
         conversations,
         previous_conversations,
+        history,
     } = detail;
     let title = format!("{} · Switchboard", ticket.name);
     view! {
@@ -166,7 +173,7 @@ fn TicketView(detail: TicketDetail) -> impl IntoView {
                 conversations.into_iter().map(|c| view! { <ConversationThread conversation=c/> }).collect_view().into_any()
             }}
         </section>
-        <TicketSidebar ticket company contacts previous_conversations/>
+        <TicketSidebar ticket company contacts previous_conversations history on_changed/>
     }
 }
 
@@ -217,20 +224,15 @@ fn TicketSidebar(
     company: Option<CompanyRef>,
     contacts: Vec<ContactRef>,
     previous_conversations: Vec<PreviousConversation>,
+    history: Vec<HistoryEntry>,
+    on_changed: Callback<()>,
 ) -> impl IntoView {
+    let editable = use_context::<crate::auth::model::CurrentUser>().is_some_and(|u| can_edit_tickets(u.role));
     view! {
         <aside class="context-sidebar" aria-label="Ticket context">
             <section class="sidebar-card">
                 <h3>"Ticket"</h3>
-                <dl class="properties">
-                    <dt>"Pipeline"</dt><dd>{ticket.pipeline_name}</dd>
-                    <dt>"Ticket status"</dt><dd>{ticket.status_name}</dd>
-                    <dt>"Ticket owner"</dt><dd>{ticket.owner_name.unwrap_or_else(|| "Unassigned".to_string())}</dd>
-                    <dt>"Team"</dt><dd>{ticket.team_name.unwrap_or_else(|| "None".to_string())}</dd>
-                    <dt>"Priority"</dt><dd>{ticket.priority.label()}</dd>
-                    <dt>"Source"</dt><dd>{ticket.source.label()}</dd>
-                    <dt>"Last activity"</dt><dd>{date_time(ticket.last_activity_at)}</dd>
-                </dl>
+                <super::properties::TicketProperties ticket editable on_changed/>
             </section>
             <section class="sidebar-card">
                 <h3>"Contacts"</h3>
@@ -276,6 +278,10 @@ fn TicketSidebar(
                         </ul>
                     }.into_any()
                 }}
+            </section>
+            <section class="sidebar-card">
+                <h3>"History"</h3>
+                <super::properties::TicketHistory history/>
             </section>
         </aside>
     }
