@@ -21,8 +21,11 @@ test('an admin adds a user, gives them a team and a role, and the user can log i
   const row = page.getByRole('row').filter({ hasText: email });
   await expect(row).toBeVisible();
 
-  await row.getByRole('combobox', { name: 'Role of Nia New' }).selectOption({ label: 'Help desk seat' });
-  await row.getByRole('checkbox', { name: 'Support' }).check();
+  // Each control saves on change; wait for the save before reloading.
+  const saved = (endpoint: string) => page.waitForResponse((r) => r.url().endsWith(endpoint) && r.ok());
+  await Promise.all([saved('/api/admin/set_user_role'),
+    row.getByRole('combobox', { name: 'Role of Nia New' }).selectOption({ label: 'Help desk seat' })]);
+  await Promise.all([saved('/api/admin/set_team_member'), row.getByRole('checkbox', { name: 'Support' }).check()]);
   await page.reload();
   const reloaded = page.getByRole('row').filter({ hasText: email });
   await expect(reloaded.getByRole('combobox', { name: 'Role of Nia New' })).toHaveValue('HelpDesk');
