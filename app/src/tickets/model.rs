@@ -47,7 +47,7 @@ impl ViewKey {
     pub fn empty_message(self) -> &'static str {
         match self {
             ViewKey::Unassigned => "No unassigned tickets. New tickets from every channel land here first.",
-            ViewKey::AssignedToMe => "Nothing assigned to you. Pick a ticket from Unassigned or All open.",
+            ViewKey::AssignedToMe => "Nothing assigned to you. Pick a ticket from another view.",
             ViewKey::AllOpen => "No open tickets. Everything is answered.",
             ViewKey::Closed => "No closed tickets yet.",
         }
