@@ -102,3 +102,13 @@ pub fn new_id() -> String {
     rand::thread_rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
+
+/// Turns a unique-constraint violation into a validation error on `field`.
+pub fn unique_or<T>(result: Result<T, sqlx::Error>, field: &str, message: &str) -> crate::error::AppResult<T> {
+    match result {
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+            Err(crate::error::AppError::validation(field, message))
+        }
+        other => other.map_err(crate::error::AppError::from),
+    }
+}

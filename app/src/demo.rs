@@ -182,6 +182,15 @@ pub async fn seed_if_empty(db: &Db) -> AppResult<bool> {
                 .execute(&mut *tx).await?;
         }
 
+        // A conditional status: closing a ticket asks why.
+        let close_reason = new_id();
+        sqlx::query("INSERT INTO properties (id, name, label, kind, help_text, options, position, created_at)
+                     VALUES ($1, 'close_reason', 'Close reason', 'dropdown', 'Why the ticket was closed', $2, 1, $3)")
+            .bind(&close_reason).bind("Solved\nDuplicate\nNo response\nWon't fix").bind(now)
+            .execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO status_required_properties (status_id, property_id) VALUES ($1, $2)")
+            .bind(&status_ids[3]).bind(&close_reason).execute(&mut *tx).await?;
+
         let companies = [("Acme Corp", "acme.test"), ("Globex", "globex.test"), ("Initech", "initech.test")];
         let company_ids: Vec<String> = (0..companies.len()).map(|_| new_id()).collect();
         for ((name, domain), id) in companies.iter().zip(&company_ids) {
@@ -215,6 +224,10 @@ pub async fn seed_if_empty(db: &Db) -> AppResult<bool> {
                 .bind(&team_ids[ticket.team])
                 .bind(ticket.priority).bind(ticket.source).bind(company).bind(at - 600_000).bind(at)
                 .execute(&mut *tx).await?;
+            if statuses[ticket.status].1 == "closed" {
+                sqlx::query("INSERT INTO ticket_property_values (ticket_id, property_id, value) VALUES ($1, $2, 'Solved')")
+                    .bind(&ticket_id).bind(&close_reason).execute(&mut *tx).await?;
+            }
             let Some(contact) = ticket.contact else { continue };
             sqlx::query("INSERT INTO ticket_contacts (ticket_id, contact_id) VALUES ($1, $2)")
                 .bind(&ticket_id).bind(&contact_ids[contact]).execute(&mut *tx).await?;

@@ -10,7 +10,9 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod format;
+pub mod forms;
 pub mod pipelines;
+pub mod properties;
 #[cfg(feature = "ssr")]
 pub mod sql;
 pub mod tickets;
@@ -59,6 +61,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=auth::ui::LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/users") view=admin::ui::UsersPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/teams") view=admin::ui::TeamsPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/pipelines") view=pipelines::ui::PipelinesPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/properties") view=properties::ui::PropertiesPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("/") view=workspace::ui::WorkspacePage ssr=SsrMode::Async>
                     <Route path=path!("") view=workspace::ui::NoTicketSelected/>
                     <Route path=path!("tickets/:id") view=tickets::ui::TicketPane/>

@@ -105,6 +105,11 @@ async fn a_ticket_created_with_an_owner_and_a_closed_status_lands_in_those_views
             ("status_id", &pipeline.statuses[3].id),
             ("priority", "Low"),
             ("description", ""),
+            (
+                "properties[0][property_id]",
+                &pipeline.statuses[3].required_properties[0],
+            ),
+            ("properties[0][value]", "Solved"),
         ],
     )
     .await
@@ -366,10 +371,26 @@ async fn the_sidebar_edits_status_owner_and_priority_and_keeps_history(engine: E
     .await
     .ok();
     let closed_before = count(&agent, "Closed").await;
-    agent
+    let refused = agent
         .call(
             "set_ticket_status",
             &[("id", &id), ("status_id", &pipeline.statuses[3].id)],
+        )
+        .await;
+    assert_eq!(
+        refused.body["Validation"]["field"], "close_reason",
+        "Closed requires a close reason in the demo"
+    );
+    let reason = &pipeline.statuses[3].required_properties[0];
+    agent
+        .call(
+            "set_ticket_status",
+            &[
+                ("id", &id),
+                ("status_id", &pipeline.statuses[3].id),
+                ("properties[0][property_id]", reason),
+                ("properties[0][value]", "Duplicate"),
+            ],
         )
         .await
         .ok::<()>();
@@ -411,6 +432,7 @@ async fn the_sidebar_edits_status_owner_and_priority_and_keeps_history(engine: E
                 Some("New".to_string()),
                 Some("Closed".to_string())
             ),
+            ("Close reason".to_string(), None, Some("Duplicate".to_string())),
             ("created".to_string(), None, Some("Edit me".to_string())),
         ]
     );
@@ -422,7 +444,7 @@ async fn the_sidebar_edits_status_owner_and_priority_and_keeps_history(engine: E
         .await
         .ok::<()>();
     let again = agent.call("get_ticket", &[("id", &id)]).await.ok::<TicketDetail>();
-    assert_eq!(again.history.len(), 4);
+    assert_eq!(again.history.len(), 5);
     let bad = agent
         .call("set_ticket_status", &[("id", &id), ("status_id", "elsewhere")])
         .await;

@@ -4,6 +4,7 @@ use sqlx::FromRow;
 
 use super::model::{AdminUser, Team};
 use crate::auth::model::{Role, Scope};
+use crate::db::unique_or;
 use crate::db::{new_id, now_millis, Db};
 use crate::error::{AppError, AppResult};
 use crate::on_db;
@@ -68,14 +69,6 @@ pub async fn insert_user(db: &Db, user: NewUser<'_>) -> AppResult<String> {
         .execute(pool)
         .await.map(|r| r.rows_affected()));
     unique_or(result.map(|_| id), "email", "A user with this email already exists.")
-}
-
-/// Turns a unique-constraint violation into a validation error on `field`.
-fn unique_or<T>(result: Result<T, sqlx::Error>, field: &str, message: &str) -> AppResult<T> {
-    match result {
-        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Err(AppError::validation(field, message)),
-        other => other.map_err(AppError::from),
-    }
 }
 
 /// Applies one change to a user; `NotFound` when there is no such user.

@@ -11,7 +11,7 @@ use crate::workspace::ui::{ErrorPanel, LoginRedirect};
 
 /// Frame of an admin page: a header with a way back, and the error cases every page shares.
 #[component]
-fn AdminFrame(title: &'static str, children: Children) -> impl IntoView {
+pub fn AdminFrame(title: &'static str, children: Children) -> impl IntoView {
     view! {
         <Title text=format!("{title} · Switchboard")/>
         <div class="admin-page">
@@ -21,6 +21,8 @@ fn AdminFrame(title: &'static str, children: Children) -> impl IntoView {
                     <a href="/">"Workspace"</a>
                     <a href="/admin/users">"Users"</a>
                     <a href="/admin/teams">"Teams"</a>
+                    <a href="/admin/pipelines">"Pipelines"</a>
+                    <a href="/admin/properties">"Properties"</a>
                 </nav>
             </header>
             <main class="admin-main">
@@ -31,7 +33,7 @@ fn AdminFrame(title: &'static str, children: Children) -> impl IntoView {
     }
 }
 
-fn admin_error_view(error: AppError) -> AnyView {
+pub fn admin_error_view(error: AppError) -> AnyView {
     match error {
         AppError::Unauthenticated => view! { <LoginRedirect/> }.into_any(),
         AppError::NotFound => view! { <crate::NotFoundPage/> }.into_any(),

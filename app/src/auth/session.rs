@@ -91,6 +91,16 @@ pub async fn require_admin() -> AppResult<(ServerContext, CurrentUser)> {
     Ok((context, user))
 }
 
+/// The session's user if they may change tickets (help desk seats and admins, MISSION P2);
+/// `NotFound` for service access, as if the action did not exist.
+pub async fn require_editor() -> AppResult<(ServerContext, CurrentUser)> {
+    let (context, user) = require_user().await?;
+    if !crate::tickets::model::can_edit_tickets(user.role) {
+        return Err(AppError::NotFound);
+    }
+    Ok((context, user))
+}
+
 /// Starts a session for `user_id`; returns the token for the cookie.
 pub async fn start_session(context: &ServerContext, user_id: &str) -> AppResult<String> {
     let token = format!("{}{}", new_id(), new_id());

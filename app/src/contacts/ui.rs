@@ -33,6 +33,9 @@ pub fn SearchCombobox(
     kind: SearchKind,
     #[prop(into)] on_pick: Callback<SearchHit>,
     #[prop(optional)] allow_create: bool,
+    /// The form requires a pick here (MISSION T2 layouts).
+    #[prop(optional)]
+    required: bool,
 ) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let hits = RwSignal::new(Vec::<SearchHit>::new());
@@ -102,8 +105,8 @@ pub fn SearchCombobox(
 
     view! {
         <div class="combobox">
-            <label for=id>{label}</label>
-            <input id=id type="text" role="combobox" autocomplete="off"
+            <label for=id>{label} {required.then(|| view! { <span aria-hidden="true">" *"</span> })}</label>
+            <input id=id type="text" role="combobox" autocomplete="off" aria-required=required.then_some("true")
                 aria-autocomplete="list" aria-controls=listbox_id.clone()
                 aria-expanded={move || if expanded.get() && option_count() > 0 { "true" } else { "false" }}
                 aria-activedescendant=move || active.get().map(option_id)

@@ -59,19 +59,18 @@ pub async fn list_assignees() -> Result<Vec<Assignee>, AppError> {
 }
 
 /// Creates a ticket by hand (MISSION T1, T3). Help desk seats and admins only; the
-/// server checks the same required fields the panel does.
+/// server checks the same required fields the panel does, from the same form layout.
 #[server(name = CreateTicket, prefix = "/api", endpoint = "create_ticket")]
 pub async fn create_ticket(ticket: NewTicket) -> Result<String, AppError> {
-    use crate::auth::session::{require_user, with_status};
+    use crate::auth::session::{require_editor, with_status};
     with_status(
         async {
-            let (context, user) = require_user().await?;
-            if !can_edit_tickets(user.role) {
-                return Err(AppError::NotFound);
-            }
+            let (context, user) = require_editor().await?;
             let pipelines = crate::pipelines::store::active_pipelines(&context.db).await?;
-            let (name, is_open) = check_new_ticket(&ticket, &pipelines)?;
-            let id = super::store::insert_ticket(&context.db, &user, &ticket, &name, is_open).await?;
+            let properties = crate::properties::store::active_properties(&context.db).await?;
+            let layout = crate::forms::store::create_ticket_layout(&context.db).await?;
+            let checked = check_new_ticket(&ticket, &pipelines, &properties, &layout)?;
+            let id = super::store::insert_ticket(&context.db, &user, &ticket, &checked).await?;
             tracing::info!(ticket = id, user = user.id, "ticket created");
             Ok(id)
         }
@@ -79,30 +78,103 @@ pub async fn create_ticket(ticket: NewTicket) -> Result<String, AppError> {
     )
 }
 
-/// Moves a ticket to another status of its pipeline (sidebar, MISSION R1).
+/// Moves a ticket to another status of its pipeline (sidebar, MISSION R1), honouring the
+/// pipeline rules (super admins bypass them) and the status's required properties: their
+/// values may come along in `properties` and are saved in the same transaction.
 #[server(name = SetTicketStatus, prefix = "/api", endpoint = "set_ticket_status")]
-pub async fn set_ticket_status(id: String, status_id: String) -> Result<(), AppError> {
-    use crate::auth::session::{require_user, with_status};
+pub async fn set_ticket_status(
+    id: String,
+    status_id: String,
+    #[server(default)] properties: Vec<crate::properties::model::PropertyValue>,
+) -> Result<(), AppError> {
+    use crate::auth::model::Role;
+    use crate::auth::session::{require_editor, with_status};
     use crate::pipelines::model::StatusCategory;
     with_status(
         async {
-            let (context, user) = require_user().await?;
-            if !can_edit_tickets(user.role) {
-                return Err(AppError::NotFound);
-            }
+            let (context, user) = require_editor().await?;
             let detail = super::store::ticket_detail(&context.db, &user, &id).await?;
             let pipelines = crate::pipelines::store::active_pipelines(&context.db).await?;
-            let status = pipelines
+            let defined = crate::properties::store::active_properties(&context.db).await?;
+            let pipeline = pipelines
                 .iter()
                 .find(|p| p.id == detail.ticket.pipeline_id)
-                .and_then(|p| p.status(&status_id))
-                .ok_or_else(|| AppError::validation("status", "Choose a status of this ticket's pipeline."))?;
-            let edit = super::store::TicketEdit::Status {
+                .ok_or_else(|| AppError::validation("status", "This ticket's pipeline is archived."))?;
+            pipeline.check_move(&detail.ticket.status_id, &status_id, user.role == Role::SuperAdmin)?;
+            let status = pipeline.status(&status_id).ok_or(AppError::Internal)?;
+            let mut edits = Vec::new();
+            for given in &properties {
+                let property = defined
+                    .iter()
+                    .find(|p| p.id == given.property_id)
+                    .ok_or_else(|| AppError::validation("properties", "That property no longer exists; reload."))?;
+                let value = property.parse_value(&given.value)?;
+                edits.push(super::store::TicketEdit::Property { property, value });
+            }
+            for required in &status.required_properties {
+                let Some(property) = defined.iter().find(|p| &p.id == required) else {
+                    continue;
+                };
+                let given = edits.iter().find_map(|e| match e {
+                    super::store::TicketEdit::Property { property: p, value } if p.id == property.id => {
+                        Some(value.is_some())
+                    }
+                    _ => None,
+                });
+                let stored = detail.properties.iter().any(|v| v.property_id == property.id);
+                if !given.unwrap_or(stored) {
+                    return Err(AppError::validation(
+                        &property.name,
+                        format!("{} is required to move a ticket to {}.", property.label, status.name),
+                    ));
+                }
+            }
+            edits.push(super::store::TicketEdit::Status {
                 id: &status.id,
                 name: &status.name,
                 is_open: status.category == StatusCategory::Open,
-            };
-            super::store::edit_ticket(&context.db, &user, &id, edit).await
+            });
+            super::store::edit_ticket(&context.db, &user, &id, &edits).await
+        }
+        .await,
+    )
+}
+
+/// Sets or clears one custom property of a ticket. A value the ticket's current status
+/// requires cannot be cleared.
+#[server(name = SetTicketProperty, prefix = "/api", endpoint = "set_ticket_property")]
+pub async fn set_ticket_property(id: String, property_id: String, value: String) -> Result<(), AppError> {
+    use crate::auth::session::{require_editor, with_status};
+    with_status(
+        async {
+            let (context, user) = require_editor().await?;
+            let detail = super::store::ticket_detail(&context.db, &user, &id).await?;
+            let defined = crate::properties::store::active_properties(&context.db).await?;
+            let property = defined
+                .iter()
+                .find(|p| p.id == property_id)
+                .ok_or_else(|| AppError::validation("property", "That property no longer exists; reload."))?;
+            let value = property.parse_value(&value)?;
+            if value.is_none() {
+                let pipelines = crate::pipelines::store::active_pipelines(&context.db).await?;
+                let status = pipelines
+                    .iter()
+                    .find(|p| p.id == detail.ticket.pipeline_id)
+                    .and_then(|p| p.status(&detail.ticket.status_id));
+                if let Some(status) = status.filter(|s| s.required_properties.contains(&property.id)) {
+                    return Err(AppError::validation(
+                        &property.name,
+                        format!("{} is required while the ticket is in {}.", property.label, status.name),
+                    ));
+                }
+            }
+            super::store::edit_ticket(
+                &context.db,
+                &user,
+                &id,
+                &[super::store::TicketEdit::Property { property, value }],
+            )
+            .await
         }
         .await,
     )
@@ -111,13 +183,10 @@ pub async fn set_ticket_status(id: String, status_id: String) -> Result<(), AppE
 /// Gives a ticket to an active help desk user, or to nobody.
 #[server(name = SetTicketOwner, prefix = "/api", endpoint = "set_ticket_owner")]
 pub async fn set_ticket_owner(id: String, owner_id: Option<String>) -> Result<(), AppError> {
-    use crate::auth::session::{require_user, with_status};
+    use crate::auth::session::{require_editor, with_status};
     with_status(
         async {
-            let (context, user) = require_user().await?;
-            if !can_edit_tickets(user.role) {
-                return Err(AppError::NotFound);
-            }
+            let (context, user) = require_editor().await?;
             let owner_id = owner_id.filter(|o| !o.is_empty());
             let assignees = super::store::assignees(&context.db).await?;
             let owner = match &owner_id {
@@ -133,7 +202,7 @@ pub async fn set_ticket_owner(id: String, owner_id: Option<String>) -> Result<()
                 id: owner.map(|o| o.id.as_str()),
                 name: owner.map(|o| o.name.as_str()),
             };
-            super::store::edit_ticket(&context.db, &user, &id, edit).await
+            super::store::edit_ticket(&context.db, &user, &id, &[edit]).await
         }
         .await,
     )
@@ -141,14 +210,11 @@ pub async fn set_ticket_owner(id: String, owner_id: Option<String>) -> Result<()
 
 #[server(name = SetTicketPriority, prefix = "/api", endpoint = "set_ticket_priority")]
 pub async fn set_ticket_priority(id: String, priority: Priority) -> Result<(), AppError> {
-    use crate::auth::session::{require_user, with_status};
+    use crate::auth::session::{require_editor, with_status};
     with_status(
         async {
-            let (context, user) = require_user().await?;
-            if !can_edit_tickets(user.role) {
-                return Err(AppError::NotFound);
-            }
-            super::store::edit_ticket(&context.db, &user, &id, super::store::TicketEdit::Priority(priority)).await
+            let (context, user) = require_editor().await?;
+            super::store::edit_ticket(&context.db, &user, &id, &[super::store::TicketEdit::Priority(priority)]).await
         }
         .await,
     )

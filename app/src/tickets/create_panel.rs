@@ -1,5 +1,6 @@
-//! The "Create ticket" panel (MISSION T1, T3): opens on the right without leaving the
-//! workspace; "Ticket name", "Pipeline" and "Ticket status" are required.
+//! The "Create ticket" panel (MISSION T1-T3): opens on the right without leaving the
+//! workspace; "Ticket name", "Pipeline" and "Ticket status" come first and are required, the
+//! rest follows the form layout admins edit with "Edit this form".
 
 use leptos::prelude::*;
 use leptos::web_sys;
@@ -9,8 +10,14 @@ use super::api::{create_ticket, list_assignees};
 use super::model::{NewTicket, Priority};
 use crate::contacts::model::SearchHit;
 use crate::contacts::ui::{SearchCombobox, SearchKind};
+use crate::forms::api::get_form_layout;
+use crate::forms::model::FormField;
+use crate::forms::ui::FormEditor;
 use crate::pipelines::api::list_pipelines;
 use crate::pipelines::model::Pipeline;
+use crate::properties::api::list_properties;
+use crate::properties::model::PropertyValue;
+use crate::properties::ui::PropertyField;
 
 /// Bumped whenever tickets change here, so the views and their counts fetch again.
 #[derive(Clone, Copy)]
@@ -30,7 +37,7 @@ fn first_status(pipelines: &[Pipeline], pipeline_id: &str) -> String {
     pipelines
         .iter()
         .find(|p| p.id == pipeline_id)
-        .and_then(|p| p.statuses.first())
+        .and_then(|p| p.creation_statuses().next())
         .map(|s| s.id.clone())
         .unwrap_or_default()
 }
@@ -48,8 +55,13 @@ fn focus_when_connected(input: web_sys::HtmlInputElement, frames_left: u8) {
 
 #[component]
 pub fn CreateTicketPanel(open: RwSignal<bool>) -> impl IntoView {
+    let is_admin = use_context::<crate::auth::model::CurrentUser>().is_some_and(|u| u.role.is_admin());
+    let layout_version = RwSignal::new(0u32);
+    let editing_form = RwSignal::new(false);
     let pipelines = Resource::new(|| (), |_| list_pipelines());
     let assignees = Resource::new(|| (), |_| list_assignees());
+    let properties = Resource::new(move || layout_version.get(), |_| list_properties());
+    let layout = Resource::new(move || layout_version.get(), |_| get_form_layout());
     let name = RwSignal::new(String::new());
     let pipeline_id = RwSignal::new(String::new());
     let status_id = RwSignal::new(String::new());
@@ -58,6 +70,8 @@ pub fn CreateTicketPanel(open: RwSignal<bool>) -> impl IntoView {
     let description = RwSignal::new(String::new());
     let company = RwSignal::new(None::<SearchHit>);
     let contacts = RwSignal::new(Vec::<SearchHit>::new());
+    // The custom properties on the form, with what the user typed.
+    let property_values = StoredValue::new(Vec::<(String, RwSignal<String>)>::new());
     let name_missing = RwSignal::new(false);
     let name_input = NodeRef::<leptos::html::Input>::new();
     let changed = expect_context::<TicketsChanged>();
@@ -90,12 +104,12 @@ pub fn CreateTicketPanel(open: RwSignal<bool>) -> impl IntoView {
     });
 
     let server_error = move || create.value().get().and_then(|r| r.err());
-    let field_error = move |field: &'static str| {
+    let field_error = move |field: String| {
         move || {
             if field == "name" && name_missing.get() {
                 return Some("Enter a ticket name.".to_string());
             }
-            server_error().and_then(|e| e.field_message(field))
+            server_error().and_then(|e| e.field_message(&field))
         }
     };
     let other_error = move || server_error().filter(|e| !matches!(e, crate::error::AppError::Validation { .. }));
@@ -116,7 +130,107 @@ pub fn CreateTicketPanel(open: RwSignal<bool>) -> impl IntoView {
             description: description.get_untracked(),
             company_id: company.get_untracked().map(|c| c.id),
             contact_ids: contacts.get_untracked().into_iter().map(|c| c.id).collect(),
+            properties: property_values.with_value(|all| {
+                all.iter()
+                    .map(|(id, value)| PropertyValue {
+                        property_id: id.clone(),
+                        value: value.get_untracked(),
+                    })
+                    .filter(|v| !v.value.trim().is_empty())
+                    .collect()
+            }),
         });
+    };
+    let star = |required: bool| required.then(|| view! { <span aria-hidden="true">" *"</span> });
+
+    // One field of the layout, by key.
+    let layout_field = move |field: FormField, defined: &[crate::properties::model::Property]| -> AnyView {
+        let required = field.required;
+        let aria_required = required.then_some("true");
+        match field.key.as_str() {
+            "priority" => view! {
+                <div class="field">
+                    <label for="new-ticket-priority">"Priority" {star(required)}</label>
+                    <select id="new-ticket-priority"
+                        on:change:target=move |ev| if let Some(p) = Priority::parse(&ev.target().value()) { priority.set(p) }>
+                        {Priority::ALL.into_iter().map(|p| view! {
+                            <option value=p.as_str() selected=p == priority.get_untracked()>{p.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+            }.into_any(),
+            "owner" => view! {
+                <div class="field">
+                    <label for="new-ticket-owner">"Ticket owner" {star(required)}</label>
+                    <select id="new-ticket-owner" aria-required=aria_required
+                        prop:value=move || owner_id.get()
+                        on:change:target=move |ev| owner_id.set(ev.target().value())>
+                        <option value="">"Unassigned"</option>
+                        <Suspense>
+                            {move || Suspend::new(async move {
+                                assignees.await.unwrap_or_default().into_iter().map(|a| view! {
+                                    <option value=a.id.clone() selected=a.id == owner_id.get_untracked()>{a.name}</option>
+                                }).collect_view()
+                            })}
+                        </Suspense>
+                    </select>
+                    <p class="field-error" role="alert">{field_error("owner".into())}</p>
+                </div>
+            }.into_any(),
+            "company" => view! {
+                <div class="field">
+                    <SearchCombobox id="new-ticket-company" label="Company" kind=SearchKind::Company required
+                        on_pick=move |hit: SearchHit| company.set(Some(hit))/>
+                    {move || company.get().map(|chosen| view! {
+                        <ul class="chips" aria-label="Chosen company">
+                            <li class="chip">
+                                <span>{chosen.label.clone()}</span>
+                                <button type="button" class="chip-remove" aria-label=format!("Remove {}", chosen.label)
+                                    on:click=move |_| company.set(None)>"×"</button>
+                            </li>
+                        </ul>
+                    })}
+                    <p class="field-error" role="alert">{field_error("company".into())}</p>
+                </div>
+            }.into_any(),
+            "contacts" => view! {
+                <div class="field">
+                    <SearchCombobox id="new-ticket-contact" label="Contact" kind=SearchKind::Contact allow_create=true required
+                        on_pick=move |hit: SearchHit| contacts.update(|list| {
+                            if !list.iter().any(|c| c.id == hit.id) { list.push(hit) }
+                        })/>
+                    <ul class="chips" aria-label="Chosen contacts">
+                        <For each=move || contacts.get() key=|c| c.id.clone() let:chosen>
+                            <li class="chip">
+                                <span>{chosen.label.clone()}</span>
+                                <button type="button" class="chip-remove" aria-label=format!("Remove {}", chosen.label)
+                                    on:click=move |_| contacts.update(|list| list.retain(|c| c.id != chosen.id))>"×"</button>
+                            </li>
+                        </For>
+                    </ul>
+                    <p class="field-error" role="alert">{field_error("contacts".into())}</p>
+                </div>
+            }.into_any(),
+            "description" => view! {
+                <div class="field">
+                    <label for="new-ticket-description">"Description" {star(required)}</label>
+                    <textarea id="new-ticket-description" rows="4" aria-required=aria_required
+                        prop:value=move || description.get()
+                        on:input:target=move |ev| description.set(ev.target().value())></textarea>
+                    <p class="field-error" role="alert">{field_error("description".into())}</p>
+                </div>
+            }.into_any(),
+            _ => {
+                let Some(property) = field.property_id().and_then(|id| defined.iter().find(|p| p.id == id)).cloned() else {
+                    return ().into_any();
+                };
+                let value = RwSignal::new(String::new());
+                property_values.update_value(|all| all.push((property.id.clone(), value)));
+                let input_id = format!("new-ticket-{}", property.name);
+                let error = Signal::derive(field_error(property.name.clone()));
+                view! { <PropertyField property input_id value required error/> }.into_any()
+            }
+        }
     };
 
     view! {
@@ -124,15 +238,33 @@ pub fn CreateTicketPanel(open: RwSignal<bool>) -> impl IntoView {
             on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
             <header class="create-panel-header">
                 <h2 id="create-ticket-heading">"Create ticket"</h2>
+                {is_admin.then(|| view! {
+                    <button type="button" class="button" aria-pressed=move || editing_form.get().to_string()
+                        on:click=move |_| editing_form.update(|e| *e = !*e)>"Edit this form"</button>
+                })}
                 <button type="button" class="button subtle" aria-label="Close" on:click=move |_| open.set(false)>"×"</button>
             </header>
-            <form class="stack" novalidate=true on:submit=submit>
+            <Show when=move || editing_form.get()>
+                <Suspense fallback=|| view! { <p class="muted" role="status">"Loading the form…"</p> }>
+                    {move || Suspend::new(async move {
+                        match (layout.await, properties.await) {
+                            (Ok(layout), Ok(properties)) => view! {
+                                <FormEditor layout properties
+                                    on_saved=move |_| layout_version.update(|v| *v += 1)
+                                    on_close=move |_| editing_form.set(false)/>
+                            }.into_any(),
+                            (Err(error), _) | (_, Err(error)) => view! { <crate::workspace::ui::ErrorPanel error/> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </Show>
+            <form class="stack" class:hidden=move || editing_form.get() novalidate=true on:submit=submit>
                 <div class="field">
                     <label for="new-ticket-name">"Ticket name" <span aria-hidden="true">" *"</span></label>
                     <input id="new-ticket-name" node_ref=name_input required aria-required="true"
                         aria-describedby="new-ticket-name-error"
                         prop:value=move || name.get() on:input:target=move |ev| name.set(ev.target().value())/>
-                    <p id="new-ticket-name-error" class="field-error" role="alert">{field_error("name")}</p>
+                    <p id="new-ticket-name-error" class="field-error" role="alert">{field_error("name".into())}</p>
                 </div>
                 <Suspense fallback=|| view! { <p class="muted" role="status">"Loading pipelines…"</p> }>
                     {move || Suspend::new(async move {
@@ -154,7 +286,7 @@ pub fn CreateTicketPanel(open: RwSignal<bool>) -> impl IntoView {
                                     }>
                                     {list.iter().map(|p| view! { <option value=p.id.clone()>{p.name.clone()}</option> }).collect_view()}
                                 </select>
-                                <p class="field-error" role="alert">{field_error("pipeline")}</p>
+                                <p class="field-error" role="alert">{field_error("pipeline".into())}</p>
                             </div>
                             <div class="field">
                                 <label for="new-ticket-status">"Ticket status" <span aria-hidden="true">" *"</span></label>
@@ -164,76 +296,27 @@ pub fn CreateTicketPanel(open: RwSignal<bool>) -> impl IntoView {
                                     {move || {
                                         let chosen = pipeline_id.get();
                                         for_statuses.iter().find(|p| p.id == chosen).map(|p| {
-                                            p.statuses.iter().map(|s| view! {
+                                            p.creation_statuses().map(|s| view! {
                                                 <option value=s.id.clone() selected=s.id == status_id.get_untracked()>{s.name.clone()}</option>
                                             }).collect_view()
                                         })
                                     }}
                                 </select>
-                                <p class="field-error" role="alert">{field_error("status")}</p>
+                                <p class="field-error" role="alert">{field_error("status".into())}</p>
                             </div>
                         }.into_any()
                     })}
                 </Suspense>
-                <div class="field">
-                    <label for="new-ticket-priority">"Priority"</label>
-                    <select id="new-ticket-priority"
-                        on:change:target=move |ev| if let Some(p) = Priority::parse(&ev.target().value()) { priority.set(p) }>
-                        {Priority::ALL.into_iter().map(|p| view! {
-                            <option value=p.as_str() selected=p == Priority::Medium>{p.label()}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="new-ticket-owner">"Ticket owner"</label>
-                    <select id="new-ticket-owner" on:change:target=move |ev| owner_id.set(ev.target().value())>
-                        <option value="">"Unassigned"</option>
-                        <Suspense>
-                            {move || Suspend::new(async move {
-                                assignees.await.unwrap_or_default().into_iter().map(|a| view! {
-                                    <option value=a.id>{a.name}</option>
-                                }).collect_view()
-                            })}
-                        </Suspense>
-                    </select>
-                    <p class="field-error" role="alert">{field_error("owner")}</p>
-                </div>
-                <div class="field">
-                    <SearchCombobox id="new-ticket-company" label="Company" kind=SearchKind::Company
-                        on_pick=move |hit: SearchHit| company.set(Some(hit))/>
-                    {move || company.get().map(|chosen| view! {
-                        <ul class="chips" aria-label="Chosen company">
-                            <li class="chip">
-                                <span>{chosen.label.clone()}</span>
-                                <button type="button" class="chip-remove" aria-label=format!("Remove {}", chosen.label)
-                                    on:click=move |_| company.set(None)>"×"</button>
-                            </li>
-                        </ul>
+                <Suspense fallback=|| view! { <p class="muted" role="status">"Loading the form…"</p> }>
+                    {move || Suspend::new(async move {
+                        let (layout, defined) = match (layout.await, properties.await) {
+                            (Ok(layout), Ok(defined)) => (layout, defined),
+                            (Err(error), _) | (_, Err(error)) => return view! { <crate::workspace::ui::ErrorPanel error/> }.into_any(),
+                        };
+                        property_values.set_value(Vec::new());
+                        layout.fields.into_iter().map(|field| layout_field(field, &defined)).collect_view().into_any()
                     })}
-                    <p class="field-error" role="alert">{field_error("company")}</p>
-                </div>
-                <div class="field">
-                    <SearchCombobox id="new-ticket-contact" label="Contact" kind=SearchKind::Contact allow_create=true
-                        on_pick=move |hit: SearchHit| contacts.update(|list| {
-                            if !list.iter().any(|c| c.id == hit.id) { list.push(hit) }
-                        })/>
-                    <ul class="chips" aria-label="Chosen contacts">
-                        <For each=move || contacts.get() key=|c| c.id.clone() let:chosen>
-                            <li class="chip">
-                                <span>{chosen.label.clone()}</span>
-                                <button type="button" class="chip-remove" aria-label=format!("Remove {}", chosen.label)
-                                    on:click=move |_| contacts.update(|list| list.retain(|c| c.id != chosen.id))>"×"</button>
-                            </li>
-                        </For>
-                    </ul>
-                    <p class="field-error" role="alert">{field_error("contacts")}</p>
-                </div>
-                <div class="field">
-                    <label for="new-ticket-description">"Description"</label>
-                    <textarea id="new-ticket-description" rows="4"
-                        prop:value=move || description.get()
-                        on:input:target=move |ev| description.set(ev.target().value())></textarea>
-                </div>
+                </Suspense>
                 <div class="form-error" role="alert">{move || other_error().map(|e| e.to_string())}</div>
                 <div class="form-actions">
                     <button type="submit" class="button primary" disabled=move || create.pending().get()>

@@ -269,6 +269,8 @@ pub struct TicketDetail {
     pub previous_conversations: Vec<PreviousConversation>,
     /// Newest first.
     pub history: Vec<HistoryEntry>,
+    /// Values of the ticket's custom properties.
+    pub properties: Vec<crate::properties::model::PropertyValue>,
 }
 
 /// One change to a ticket: who, when, which field, old and new value.
@@ -296,6 +298,9 @@ pub struct NewTicket {
     /// Any number of contacts (MISSION T4).
     #[serde(default)]
     pub contact_ids: Vec<String>,
+    /// Values of custom properties the form asked for.
+    #[serde(default)]
+    pub properties: Vec<crate::properties::model::PropertyValue>,
 }
 
 /// A user a ticket can be assigned to.
@@ -307,12 +312,24 @@ pub struct Assignee {
 
 pub const MAX_TICKET_NAME: usize = 300;
 
-/// A new ticket after the rules: a name, and a status of the chosen pipeline. Returns the
-/// trimmed name and whether the status is an open one.
+/// A new ticket that passed the rules, ready to store.
+#[derive(Debug)]
+pub struct CheckedTicket {
+    pub name: String,
+    pub is_open: bool,
+    /// Custom property values in canonical form.
+    pub values: Vec<(crate::properties::model::Property, String)>,
+}
+
+/// A new ticket after the rules: a name, a status of the chosen pipeline that allows
+/// creation, every field the form layout requires, valid custom property values, and the
+/// properties the starting status requires.
 pub fn check_new_ticket(
     ticket: &NewTicket,
     pipelines: &[crate::pipelines::model::Pipeline],
-) -> Result<(String, bool), crate::error::AppError> {
+    properties: &[crate::properties::model::Property],
+    layout: &crate::forms::model::FormLayout,
+) -> Result<CheckedTicket, crate::error::AppError> {
     use crate::error::AppError;
     use crate::pipelines::model::StatusCategory;
     let name = ticket.name.trim();
@@ -332,7 +349,62 @@ pub fn check_new_ticket(
     let status = pipeline
         .status(&ticket.status_id)
         .ok_or_else(|| AppError::validation("status", "Choose a status of this pipeline."))?;
-    Ok((name.to_string(), status.category == StatusCategory::Open))
+    if !status.allows_creation {
+        return Err(AppError::validation(
+            "status",
+            format!("New tickets cannot start in {}; choose another status.", status.name),
+        ));
+    }
+    let mut values = Vec::new();
+    for given in &ticket.properties {
+        let property = properties.iter().find(|p| p.id == given.property_id).ok_or_else(|| {
+            AppError::validation("properties", "One of the properties no longer exists; reload the form.")
+        })?;
+        if let Some(value) = property.parse_value(&given.value)? {
+            values.push((property.clone(), value));
+        }
+    }
+    let has_value = |id: &str| values.iter().any(|(p, _)| p.id == id);
+    for field in layout.fields.iter().filter(|f| f.required) {
+        let missing = match field.key.as_str() {
+            "description" => ticket.description.trim().is_empty(),
+            "owner" => ticket.owner_id.as_deref().is_none_or(str::is_empty),
+            "company" => ticket.company_id.as_deref().is_none_or(str::is_empty),
+            "contacts" => ticket.contact_ids.is_empty(),
+            "priority" => false,
+            _ => match field.property_id() {
+                Some(id) => !has_value(id) && properties.iter().any(|p| p.id == id),
+                None => false,
+            },
+        };
+        if missing {
+            let label = crate::forms::model::field_label(&field.key, properties);
+            let field_name = match field.property_id() {
+                Some(id) => properties
+                    .iter()
+                    .find(|p| p.id == id)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default(),
+                None => field.key.clone(),
+            };
+            return Err(AppError::validation(&field_name, format!("{label} is required.")));
+        }
+    }
+    for required in &status.required_properties {
+        if let Some(property) = properties.iter().find(|p| &p.id == required) {
+            if !has_value(&property.id) {
+                return Err(AppError::validation(
+                    &property.name,
+                    format!("{} is required for tickets in {}.", property.label, status.name),
+                ));
+            }
+        }
+    }
+    Ok(CheckedTicket {
+        name: name.to_string(),
+        is_open: status.category == StatusCategory::Open,
+        values,
+    })
 }
 
 /// Whether a role may create tickets and change their properties (MISSION P1, P2).
@@ -356,20 +428,39 @@ mod tests {
         assert_eq!(ViewKey::for_role(Role::HelpDesk).len(), 4);
     }
 
+    use crate::forms::model::{FormField, FormLayout};
+    use crate::properties::model::{Property, PropertyKind, PropertyValue};
+
     fn support_pipeline() -> Vec<crate::pipelines::model::Pipeline> {
         use crate::pipelines::model::{Pipeline, Status, StatusCategory};
-        let status = |id: &str, category| Status {
+        let status = |id: &str, category, allows_creation, required: &[&str]| Status {
             id: id.into(),
             name: id.into(),
             category,
+            allows_creation,
+            required_properties: required.iter().map(|r| r.to_string()).collect(),
         };
         vec![Pipeline {
             id: "p".into(),
             name: "Support pipeline".into(),
+            forbid_skipping: false,
+            forbid_backwards: false,
             statuses: vec![
-                status("new", StatusCategory::Open),
-                status("closed", StatusCategory::Closed),
+                status("new", StatusCategory::Open, true, &[]),
+                status("review", StatusCategory::Open, false, &[]),
+                status("closed", StatusCategory::Closed, true, &["reason"]),
             ],
+        }]
+    }
+
+    fn reason() -> Vec<Property> {
+        vec![Property {
+            id: "reason".into(),
+            name: "close_reason".into(),
+            label: "Close reason".into(),
+            kind: PropertyKind::Dropdown,
+            help_text: String::new(),
+            options: vec!["Solved".into()],
         }]
     }
 
@@ -383,29 +474,79 @@ mod tests {
             description: String::new(),
             company_id: None,
             contact_ids: Vec::new(),
+            properties: Vec::new(),
         }
+    }
+
+    fn check(ticket: &NewTicket) -> Result<CheckedTicket, crate::error::AppError> {
+        check_new_ticket(
+            ticket,
+            &support_pipeline(),
+            &reason(),
+            &FormLayout::default_create_ticket(),
+        )
     }
 
     #[test]
     fn a_new_ticket_needs_a_name_a_pipeline_and_a_status_of_that_pipeline() {
-        let pipelines = support_pipeline();
-        let error = check_new_ticket(&new_ticket("  ", "p", "new"), &pipelines).unwrap_err();
+        let error = check(&new_ticket("  ", "p", "new")).unwrap_err();
         assert!(error.field_message("name").is_some());
-        let error = check_new_ticket(&new_ticket("Printer", "nope", "new"), &pipelines).unwrap_err();
+        let error = check(&new_ticket("Printer", "nope", "new")).unwrap_err();
         assert!(error.field_message("pipeline").is_some());
-        let error = check_new_ticket(&new_ticket("Printer", "p", "elsewhere"), &pipelines).unwrap_err();
+        let error = check(&new_ticket("Printer", "p", "elsewhere")).unwrap_err();
         assert!(error.field_message("status").is_some());
-        let error = check_new_ticket(&new_ticket(&"x".repeat(301), "p", "new"), &pipelines).unwrap_err();
+        let error = check(&new_ticket(&"x".repeat(301), "p", "new")).unwrap_err();
         assert!(error.field_message("name").is_some());
-        assert_eq!(
-            check_new_ticket(&new_ticket(" Printer ", "p", "new"), &pipelines).unwrap(),
-            ("Printer".to_string(), true)
-        );
+        let checked = check(&new_ticket(" Printer ", "p", "new")).unwrap();
+        assert_eq!((checked.name.as_str(), checked.is_open), ("Printer", true));
+    }
+
+    #[test]
+    fn new_tickets_start_only_in_statuses_that_allow_it_and_with_what_they_require() {
+        let error = check(&new_ticket("Printer", "p", "review")).unwrap_err();
+        assert!(error
+            .field_message("status")
+            .unwrap()
+            .contains("cannot start in review"));
+        let mut closed = new_ticket("Printer", "p", "closed");
+        let error = check(&closed).unwrap_err();
+        assert!(error.field_message("close_reason").is_some());
+        closed.properties.push(PropertyValue {
+            property_id: "reason".into(),
+            value: "Nope".into(),
+        });
         assert!(
-            !check_new_ticket(&new_ticket("Printer", "p", "closed"), &pipelines)
-                .unwrap()
-                .1
+            check(&closed).unwrap_err().field_message("close_reason").is_some(),
+            "not an option"
         );
+        closed.properties[0].value = "Solved".into();
+        let checked = check(&closed).unwrap();
+        assert!(!checked.is_open);
+        assert_eq!(checked.values[0].1, "Solved");
+    }
+
+    #[test]
+    fn the_form_layout_decides_which_fields_are_required() {
+        let mut layout = FormLayout::default_create_ticket();
+        layout.fields.iter_mut().find(|f| f.key == "contacts").unwrap().required = true;
+        layout.fields.push(FormField {
+            key: "property:reason".into(),
+            required: true,
+        });
+        let mut ticket = new_ticket("Printer", "p", "new");
+        let error = check_new_ticket(&ticket, &support_pipeline(), &reason(), &layout).unwrap_err();
+        assert_eq!(error.field_message("contacts").as_deref(), Some("Contact is required."));
+        ticket.contact_ids.push("c1".into());
+        let error = check_new_ticket(&ticket, &support_pipeline(), &reason(), &layout).unwrap_err();
+        assert_eq!(
+            error.field_message("close_reason").as_deref(),
+            Some("Close reason is required.")
+        );
+        ticket.properties.push(PropertyValue {
+            property_id: "reason".into(),
+            value: "Solved".into(),
+        });
+        assert!(check_new_ticket(&ticket, &support_pipeline(), &reason(), &layout).is_ok());
     }
 
     #[test]

@@ -268,6 +268,7 @@ pub async fn ticket_detail(db: &Db, user: &CurrentUser, id: &str) -> AppResult<T
 
     let previous = previous_conversations(db, user, id).await?;
     let history = ticket_history(db, id).await?;
+    let properties = crate::properties::store::ticket_values(db, id).await?;
 
     let mut conversations: Vec<Conversation> = conversations
         .into_iter()
@@ -331,6 +332,7 @@ pub async fn ticket_detail(db: &Db, user: &CurrentUser, id: &str) -> AppResult<T
         conversations,
         previous_conversations: previous,
         history,
+        properties,
     })
 }
 
@@ -377,9 +379,9 @@ pub async fn insert_ticket(
     db: &Db,
     user: &CurrentUser,
     ticket: &NewTicket,
-    name: &str,
-    is_open: bool,
+    checked: &CheckedTicket,
 ) -> AppResult<String> {
+    let (name, is_open) = (checked.name.as_str(), checked.is_open);
     let id = crate::db::new_id();
     let now = crate::db::now_millis();
     if let Some(owner) = &ticket.owner_id {
@@ -434,9 +436,17 @@ pub async fn insert_ticket(
                 .execute(&mut *tx)
                 .await?;
         }
+        for (property, value) in &checked.values {
+            sqlx::query("INSERT INTO ticket_property_values (ticket_id, property_id, value) VALUES ($1, $2, $3)")
+                .bind(&id)
+                .bind(&property.id)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query(
-            "INSERT INTO ticket_history (id, ticket_id, user_id, field, old_value, new_value, at)
-             VALUES ($1, $2, $3, 'created', NULL, $4, $5)")
+            "INSERT INTO ticket_history (id, ticket_id, user_id, field, old_value, new_value, at, seq)
+             VALUES ($1, $2, $3, 'created', NULL, $4, $5, 1)")
             .bind(crate::db::new_id())
             .bind(&id)
             .bind(&user.id)
@@ -463,7 +473,7 @@ async fn ticket_history(db: &Db, ticket_id: &str) -> AppResult<Vec<HistoryEntry>
     let rows: Vec<HistoryRow> = on_db!(db, pool => sqlx::query_as(
         "SELECT u.name AS who, h.field, h.old_value, h.new_value, h.at FROM ticket_history h
          LEFT JOIN users u ON u.id = h.user_id
-         WHERE h.ticket_id = $1 ORDER BY h.at DESC, h.id DESC LIMIT 50")
+         WHERE h.ticket_id = $1 ORDER BY h.seq DESC, h.at DESC, h.id DESC LIMIT 50")
         .bind(ticket_id)
         .fetch_all(pool)
         .await)?;
@@ -481,14 +491,28 @@ async fn ticket_history(db: &Db, ticket_id: &str) -> AppResult<Vec<HistoryEntry>
 
 /// A change to one property of a ticket, as the sidebar makes it.
 pub enum TicketEdit<'a> {
-    Status { id: &'a str, name: &'a str, is_open: bool },
-    Owner { id: Option<&'a str>, name: Option<&'a str> },
+    Status {
+        id: &'a str,
+        name: &'a str,
+        is_open: bool,
+    },
+    Owner {
+        id: Option<&'a str>,
+        name: Option<&'a str>,
+    },
     Priority(Priority),
+    /// A custom property's new value in canonical form, or `None` to clear it.
+    Property {
+        property: &'a crate::properties::model::Property,
+        value: Option<String>,
+    },
 }
 
-/// Applies one edit and writes its history entry in one transaction; `NotFound` when the
-/// ticket does not exist or is outside the caller's scope.
-pub async fn edit_ticket(db: &Db, user: &CurrentUser, ticket_id: &str, edit: TicketEdit<'_>) -> AppResult<()> {
+/// Applies edits together, each with its history entry, in one transaction (a move into a
+/// conditional status lands with the values it requires, or not at all). Edits that change
+/// nothing write nothing. `NotFound` when the ticket does not exist or is outside the
+/// caller's scope.
+pub async fn edit_ticket(db: &Db, user: &CurrentUser, ticket_id: &str, edits: &[TicketEdit<'_>]) -> AppResult<()> {
     if !can_see(db, user, ticket_id).await? {
         return Err(AppError::NotFound);
     }
@@ -499,42 +523,74 @@ pub async fn edit_ticket(db: &Db, user: &CurrentUser, ticket_id: &str, edit: Tic
         .bind(ticket_id)
         .fetch_one(pool)
         .await)?;
-    let (field, old, new) = match &edit {
-        TicketEdit::Status { name, .. } => ("Ticket status", Some(current.0), Some(name.to_string())),
-        TicketEdit::Owner { name, .. } => ("Ticket owner", current.1, name.map(str::to_string)),
-        TicketEdit::Priority(p) => (
-            "Priority",
-            Priority::parse(&current.2).map(|p| p.label().to_string()),
-            Some(p.label().to_string()),
-        ),
-    };
-    if old == new {
+    let values = crate::properties::store::ticket_values(db, ticket_id).await?;
+    let mut changes = Vec::new();
+    for edit in edits {
+        let (field, old, new) = match edit {
+            TicketEdit::Status { name, .. } => (
+                "Ticket status".to_string(),
+                Some(current.0.clone()),
+                Some(name.to_string()),
+            ),
+            TicketEdit::Owner { name, .. } => ("Ticket owner".to_string(), current.1.clone(), name.map(str::to_string)),
+            TicketEdit::Priority(p) => (
+                "Priority".to_string(),
+                Priority::parse(&current.2).map(|p| p.label().to_string()),
+                Some(p.label().to_string()),
+            ),
+            TicketEdit::Property { property, value } => (
+                property.label.clone(),
+                values
+                    .iter()
+                    .find(|v| v.property_id == property.id)
+                    .map(|v| property.display(&v.value)),
+                value.as_deref().map(|v| property.display(v)),
+            ),
+        };
+        if old != new {
+            changes.push((edit, field, old, new));
+        }
+    }
+    if changes.is_empty() {
         return Ok(());
     }
     on_db!(db, pool => {
         let mut tx = pool.begin().await?;
-        let update = match &edit {
-            TicketEdit::Status { id, is_open, .. } => sqlx::query(
-                "UPDATE tickets SET status_id = $1, is_open = $2, last_activity_at = $3 WHERE id = $4")
-                .bind(id.to_string()).bind(*is_open).bind(now).bind(ticket_id),
-            TicketEdit::Owner { id, .. } => sqlx::query(
-                "UPDATE tickets SET owner_id = $1, last_activity_at = $2 WHERE id = $3")
-                .bind(id.map(str::to_string)).bind(now).bind(ticket_id),
-            TicketEdit::Priority(p) => sqlx::query(
-                "UPDATE tickets SET priority = $1, last_activity_at = $2 WHERE id = $3")
-                .bind(p.as_str()).bind(now).bind(ticket_id),
-        };
-        update.execute(&mut *tx).await?;
-        sqlx::query(
-            "INSERT INTO ticket_history (id, ticket_id, user_id, field, old_value, new_value, at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(crate::db::new_id())
-            .bind(ticket_id)
-            .bind(&user.id)
-            .bind(field)
-            .bind(&old)
-            .bind(&new)
+        for (edit, field, old, new) in &changes {
+            let update = match edit {
+                TicketEdit::Status { id, is_open, .. } => sqlx::query(
+                    "UPDATE tickets SET status_id = $1, is_open = $2 WHERE id = $3")
+                    .bind(id.to_string()).bind(*is_open).bind(ticket_id),
+                TicketEdit::Owner { id, .. } => sqlx::query("UPDATE tickets SET owner_id = $1 WHERE id = $2")
+                    .bind(id.map(str::to_string)).bind(ticket_id),
+                TicketEdit::Priority(p) => sqlx::query("UPDATE tickets SET priority = $1 WHERE id = $2")
+                    .bind(p.as_str()).bind(ticket_id),
+                TicketEdit::Property { property, value: Some(value) } => sqlx::query(
+                    "INSERT INTO ticket_property_values (ticket_id, property_id, value) VALUES ($1, $2, $3)
+                     ON CONFLICT (ticket_id, property_id) DO UPDATE SET value = excluded.value")
+                    .bind(ticket_id).bind(property.id.clone()).bind(value.clone()),
+                TicketEdit::Property { property, value: None } => sqlx::query(
+                    "DELETE FROM ticket_property_values WHERE ticket_id = $1 AND property_id = $2")
+                    .bind(ticket_id).bind(property.id.clone()),
+            };
+            update.execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO ticket_history (id, ticket_id, user_id, field, old_value, new_value, at, seq)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7,
+                         (SELECT COALESCE(MAX(seq), 0) + 1 FROM ticket_history WHERE ticket_id = $2))")
+                .bind(crate::db::new_id())
+                .bind(ticket_id)
+                .bind(&user.id)
+                .bind(field)
+                .bind(old)
+                .bind(new)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE tickets SET last_activity_at = $1 WHERE id = $2")
             .bind(now)
+            .bind(ticket_id)
             .execute(&mut *tx)
             .await?;
         tx.commit().await

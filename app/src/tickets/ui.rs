@@ -150,6 +150,7 @@ fn TicketView(detail: TicketDetail, on_changed: Callback<()>) -> impl IntoView {
         conversations,
         previous_conversations,
         history,
+        properties,
     } = detail;
     let title = format!("{} · Switchboard", ticket.name);
     view! {
@@ -173,7 +174,7 @@ fn TicketView(detail: TicketDetail, on_changed: Callback<()>) -> impl IntoView {
                 conversations.into_iter().map(|c| view! { <ConversationThread conversation=c/> }).collect_view().into_any()
             }}
         </section>
-        <TicketSidebar ticket company contacts previous_conversations history on_changed/>
+        <TicketSidebar ticket company contacts previous_conversations history properties on_changed/>
     }
 }
 
@@ -225,6 +226,7 @@ fn TicketSidebar(
     contacts: Vec<ContactRef>,
     previous_conversations: Vec<PreviousConversation>,
     history: Vec<HistoryEntry>,
+    properties: Vec<crate::properties::model::PropertyValue>,
     on_changed: Callback<()>,
 ) -> impl IntoView {
     let editable = use_context::<crate::auth::model::CurrentUser>().is_some_and(|u| can_edit_tickets(u.role));
@@ -232,7 +234,7 @@ fn TicketSidebar(
         <aside class="context-sidebar" aria-label="Ticket context">
             <section class="sidebar-card">
                 <h3>"Ticket"</h3>
-                <super::properties::TicketProperties ticket editable on_changed/>
+                <super::properties::TicketProperties ticket values=properties editable on_changed/>
             </section>
             <section class="sidebar-card">
                 <h3>"Contacts"</h3>

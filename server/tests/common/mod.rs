@@ -158,6 +158,18 @@ impl Answer {
     }
 }
 
+/// A server function's answer: its status and its JSON body (or the text when not JSON).
+async fn answer(response: reqwest::Response) -> Answer {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    Answer { status, body }
+}
+
 impl Client {
     pub async fn login(&self, email: &str, password: &str, next: Option<&str>) -> reqwest::Response {
         let mut form = vec![("email", email), ("password", password)];
@@ -181,14 +193,19 @@ impl Client {
             .send()
             .await
             .unwrap();
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Answer { status, body }
+        answer(response).await
+    }
+
+    /// Calls a server function that takes JSON (`input = Json`).
+    pub async fn call_json(&self, endpoint: &str, body: &Value) -> Answer {
+        let response = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        answer(response).await
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
