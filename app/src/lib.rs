@@ -66,6 +66,8 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/") view=workspace::ui::WorkspacePage ssr=SsrMode::Async>
                     <Route path=path!("") view=workspace::ui::NoTicketSelected/>
                     <Route path=path!("tickets/:id") view=tickets::ui::TicketPane/>
+                    <Route path=path!("contacts/:id") view=contacts::records::ContactPage/>
+                    <Route path=path!("companies/:id") view=contacts::records::CompanyPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -109,8 +109,15 @@ test('an agent changes status, owner and priority in the sidebar and sees the hi
   await expect(sidebar.getByText('changed Priority from Medium to High')).toBeVisible();
   await sidebar.getByLabel('Ticket owner').selectOption({ label: 'Alex Agent' });
   await expect(sidebar.getByText('changed Ticket owner from none to Alex Agent')).toBeVisible();
+  // Closed requires a close reason: the sidebar asks for it in place before moving.
   await sidebar.getByLabel('Ticket status').selectOption({ label: 'Closed' });
+  const prompt = sidebar.getByRole('form', { name: 'Needed for Closed' });
+  await prompt.getByRole('button', { name: 'Move to Closed' }).click();
+  await expect(prompt.getByText('Close reason is required to move a ticket to Closed.')).toBeVisible();
+  await prompt.getByLabel('Close reason').selectOption('Duplicate');
+  await prompt.getByRole('button', { name: 'Move to Closed' }).click();
   await expect(sidebar.getByText('changed Ticket status from New to Closed')).toBeVisible();
+  await expect(sidebar.getByText('changed Close reason from none to Duplicate')).toBeVisible();
   await expect(sidebar.getByText('created the ticket')).toBeVisible();
 
   // Closed now: it left All open and shows in Closed.
@@ -118,5 +125,50 @@ test('an agent changes status, owner and priority in the sidebar and sees the hi
   await expect(page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: /Closed/ })).toBeVisible();
   await page.goto('/?view=closed');
   await expect(page.getByRole('link', { name: new RegExp(name) })).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
+test('a ticket created by hand gets a contact with Add contact, which starts the conversation', async ({ page }) => {
+  const problems = watchConsole(page);
+  await logInFromStart(page, 'agent@demo.test');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Create ticket' }).click();
+  const panel = page.getByRole('dialog', { name: 'Create ticket' });
+  const name = `Return label request ${Date.now()}`;
+  await panel.getByLabel('Ticket name').fill(name);
+  await panel.getByRole('button', { name: 'Create', exact: true }).click();
+  await expect(page.getByRole('heading', { name })).toBeVisible();
+  await page.getByRole('button', { name: 'Add contact' }).click();
+  const contact = page.getByRole('combobox', { name: 'Contact' });
+  await contact.pressSequentially('priya');
+  await page.getByRole('option', { name: /Priya Shah/ }).click();
+  await expect(page.getByRole('article', { name: 'Email conversation with Priya Shah' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Reply' })).toContainText('Priya Shah <priya@initech.test>');
+  const sidebar = page.getByRole('complementary', { name: 'Ticket context' });
+  await expect(sidebar.getByText('added contact Priya Shah')).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
+test('contact and company records open from the ticket, list their tickets and are edited in place', async ({ page }) => {
+  const problems = watchConsole(page);
+  await logInFromStart(page, 'agent@demo.test');
+  await hydrated(page);
+  await page.getByRole('link', { name: /Invoice shows the wrong VAT number/ }).click();
+  const sidebar = page.getByRole('complementary', { name: 'Ticket context' });
+  await sidebar.getByRole('link', { name: 'Tom Becker' }).click();
+  await expect(page.getByRole('heading', { name: 'Tom Becker' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Invoice shows the wrong VAT number', exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Edit contact' }).click();
+  const form = page.getByRole('form', { name: 'Edit contact' });
+  await form.getByLabel('Phone').fill('+49 30 5550');
+  await form.getByLabel('Email').fill('not an email');
+  await form.getByRole('button', { name: 'Save contact' }).click();
+  await expect(form.getByRole('alert').filter({ hasText: /email/i }).first()).toBeVisible();
+  await form.getByLabel('Email').fill('tom@globex.test');
+  await form.getByRole('button', { name: 'Save contact' }).click();
+  await expect(page.getByText('+49 30 5550')).toBeVisible();
+  await page.getByRole('link', { name: 'Globex', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Globex' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Tom Becker', exact: true })).toBeVisible();
   expect(problems).toEqual([]);
 });

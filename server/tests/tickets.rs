@@ -513,7 +513,56 @@ async fn edits_honour_role_and_scope(engine: Engine) {
     );
 }
 
+async fn adding_a_contact_to_a_manual_ticket_starts_a_conversation_with_them(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let agent = app.login_as("agent@demo.test").await;
+    let viewer = app.login_as("viewer@demo.test").await;
+    let pipeline = support_pipeline(&agent).await;
+    let id: String = create(
+        &agent,
+        &[
+            ("name", "Call back about the invoice"),
+            ("pipeline_id", &pipeline.id),
+            ("status_id", &pipeline.statuses[0].id),
+            ("priority", "Medium"),
+            ("description", ""),
+        ],
+    )
+    .await
+    .ok();
+    let hits = agent
+        .call("search_contacts", &[("query", "maria")])
+        .await
+        .ok::<Vec<SearchHit>>();
+    let maria = &hits[0].id;
+    let denied = viewer
+        .call("start_conversation", &[("id", &id), ("contact_id", maria)])
+        .await;
+    assert_eq!(denied.status, 404, "service access cannot start conversations");
+    let bogus = agent
+        .call("start_conversation", &[("id", &id), ("contact_id", "nobody")])
+        .await;
+    assert_eq!(bogus.body["Validation"]["field"], "contact");
+    agent
+        .call("start_conversation", &[("id", &id), ("contact_id", maria)])
+        .await
+        .ok::<String>();
+    let detail = agent.call("get_ticket", &[("id", &id)]).await.ok::<TicketDetail>();
+    assert_eq!(detail.conversations.len(), 1);
+    let conversation = &detail.conversations[0];
+    assert_eq!(conversation.contact_name.as_deref(), Some("Maria Lopez"));
+    assert_eq!(conversation.contact_email.as_deref(), Some("maria@acme.test"));
+    assert_eq!(conversation.channel, app::tickets::model::Source::Email);
+    assert!(detail.contacts.iter().any(|c| c.name == "Maria Lopez"));
+    assert_eq!(detail.history[0].field, "Contact");
+    let again = agent
+        .call("start_conversation", &[("id", &id), ("contact_id", maria)])
+        .await;
+    assert_eq!(again.status, 409);
+}
+
 on_both_engines!(
+    adding_a_contact_to_a_manual_ticket_starts_a_conversation_with_them,
     the_sidebar_edits_status_owner_and_priority_and_keeps_history,
     edits_honour_role_and_scope,
     companies_and_contacts_are_found_as_the_agent_types,

@@ -41,6 +41,16 @@ pub fn admin_error_view(error: AppError) -> AnyView {
     }
 }
 
+/// Loads data for a settings page only for super admins; everyone else gets `NotFound`,
+/// as if the page did not exist (the server functions behind saves check again).
+pub async fn admin_only<T>(load: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    let user = crate::auth::api::me().await?;
+    if !user.role.is_admin() {
+        return Err(AppError::NotFound);
+    }
+    load.await
+}
+
 fn role_value(role: Role) -> &'static str {
     match role {
         Role::SuperAdmin => "SuperAdmin",

@@ -32,15 +32,66 @@ pub async fn search_contacts(query: String) -> Result<Vec<SearchHit>, AppError> 
 /// Creates a contact (help desk seats and admins), matching its company by email domain.
 #[server(name = CreateContact, prefix = "/api", endpoint = "create_contact")]
 pub async fn create_contact(contact: NewContact) -> Result<SearchHit, AppError> {
+    use crate::auth::session::{require_editor, with_status};
+    with_status(
+        async {
+            let (context, _) = require_editor().await?;
+            let (name, email) = super::model::check_new_contact(&contact)?;
+            super::store::insert_contact(&context.db, &name, &email).await
+        }
+        .await,
+    )
+}
+
+/// A contact's record page; its tickets honour the caller's scope.
+#[server(name = GetContact, prefix = "/api", endpoint = "get_contact")]
+pub async fn get_contact(id: String) -> Result<super::model::ContactRecord, AppError> {
     use crate::auth::session::{require_user, with_status};
     with_status(
         async {
             let (context, user) = require_user().await?;
-            if !crate::tickets::model::can_edit_tickets(user.role) {
-                return Err(AppError::NotFound);
-            }
-            let (name, email) = super::model::check_new_contact(&contact)?;
-            super::store::insert_contact(&context.db, &name, &email).await
+            super::store::contact_record(&context.db, &user, &id).await
+        }
+        .await,
+    )
+}
+
+#[server(name = GetCompany, prefix = "/api", endpoint = "get_company")]
+pub async fn get_company(id: String) -> Result<super::model::CompanyRecord, AppError> {
+    use crate::auth::session::{require_user, with_status};
+    with_status(
+        async {
+            let (context, user) = require_user().await?;
+            super::store::company_record(&context.db, &user, &id).await
+        }
+        .await,
+    )
+}
+
+/// Edits a contact (help desk seats and admins).
+#[server(name = UpdateContact, prefix = "/api", endpoint = "update_contact")]
+pub async fn update_contact(id: String, contact: super::model::ContactEdit) -> Result<(), AppError> {
+    use crate::auth::session::{require_editor, with_status};
+    with_status(
+        async {
+            let (context, _) = require_editor().await?;
+            let (name, email, phone) = super::model::check_contact_edit(&contact)?;
+            let company = contact.company_id.as_deref().filter(|c| !c.is_empty());
+            super::store::update_contact(&context.db, &id, &name, email.as_ref(), phone.as_deref(), company).await
+        }
+        .await,
+    )
+}
+
+/// Edits a company (help desk seats and admins).
+#[server(name = UpdateCompany, prefix = "/api", endpoint = "update_company")]
+pub async fn update_company(id: String, company: super::model::CompanyEdit) -> Result<(), AppError> {
+    use crate::auth::session::{require_editor, with_status};
+    with_status(
+        async {
+            let (context, _) = require_editor().await?;
+            let (name, domain) = super::model::check_company_edit(&company)?;
+            super::store::update_company(&context.db, &id, &name, domain.as_deref()).await
         }
         .await,
     )

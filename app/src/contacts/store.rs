@@ -1,8 +1,9 @@
 //! SQL for searching and creating contacts and companies.
 
-use super::model::{email_domain, like_pattern, SearchHit};
+use super::model::{email_domain, like_pattern, CompanyRecord, ContactRecord, SearchHit};
 use crate::admin::model::EmailAddress;
-use crate::db::{new_id, now_millis, Db};
+use crate::auth::model::CurrentUser;
+use crate::db::{new_id, now_millis, unique_or, Db};
 use crate::error::{AppError, AppResult};
 use crate::on_db;
 
@@ -105,4 +106,109 @@ pub async fn company_exists(db: &Db, id: &str) -> AppResult<bool> {
         .fetch_optional(pool)
         .await)?;
     Ok(row.is_some())
+}
+
+#[derive(sqlx::FromRow)]
+struct ContactRow {
+    id: String,
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    company_id: Option<String>,
+    company_name: Option<String>,
+}
+
+/// A contact's record with the tickets `user` may see.
+pub async fn contact_record(db: &Db, user: &CurrentUser, id: &str) -> AppResult<ContactRecord> {
+    let row: Option<ContactRow> = on_db!(db, pool => sqlx::query_as(
+        "SELECT ct.id, ct.name, ct.email, ct.phone, ct.company_id, c.name AS company_name
+         FROM contacts ct LEFT JOIN companies c ON c.id = ct.company_id WHERE ct.id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+    let row = row.ok_or(AppError::NotFound)?;
+    let tickets = crate::tickets::store::record_tickets(db, user, crate::tickets::store::RecordOf::Contact(id)).await?;
+    Ok(ContactRecord {
+        id: row.id,
+        name: row.name,
+        email: row.email,
+        phone: row.phone,
+        company_id: row.company_id,
+        company_name: row.company_name,
+        tickets,
+    })
+}
+
+/// A company's record with its contacts and the tickets `user` may see.
+pub async fn company_record(db: &Db, user: &CurrentUser, id: &str) -> AppResult<CompanyRecord> {
+    let row: Option<(String, String, Option<String>)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT id, name, domain FROM companies WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+    let (id, name, domain) = row.ok_or(AppError::NotFound)?;
+    let contacts: Vec<(String, String, Option<String>)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT id, name, email FROM contacts WHERE company_id = $1 ORDER BY name LIMIT 200")
+        .bind(&id)
+        .fetch_all(pool)
+        .await)?;
+    let tickets =
+        crate::tickets::store::record_tickets(db, user, crate::tickets::store::RecordOf::Company(&id)).await?;
+    Ok(CompanyRecord {
+        contacts: contacts
+            .into_iter()
+            .map(|(id, label, detail)| SearchHit { id, label, detail })
+            .collect(),
+        id,
+        name,
+        domain,
+        tickets,
+    })
+}
+
+/// Saves a contact's details; a taken email is a validation error on "email".
+pub async fn update_contact(
+    db: &Db,
+    id: &str,
+    name: &str,
+    email: Option<&EmailAddress>,
+    phone: Option<&str>,
+    company_id: Option<&str>,
+) -> AppResult<()> {
+    if let Some(company) = company_id {
+        if !company_exists(db, company).await? {
+            return Err(AppError::validation(
+                "company",
+                "That company no longer exists: search again.",
+            ));
+        }
+    }
+    let result = on_db!(db, pool => sqlx::query(
+        "UPDATE contacts SET name = $1, email = $2, phone = $3, company_id = $4 WHERE id = $5")
+        .bind(name)
+        .bind(email.map(|e| e.as_str().to_string()))
+        .bind(phone)
+        .bind(company_id)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()));
+    match unique_or(result, "email", "Another contact already has this email.")? {
+        0 => Err(AppError::NotFound),
+        _ => Ok(()),
+    }
+}
+
+pub async fn update_company(db: &Db, id: &str, name: &str, domain: Option<&str>) -> AppResult<()> {
+    let updated = on_db!(db, pool => sqlx::query("UPDATE companies SET name = $1, domain = $2 WHERE id = $3")
+        .bind(name)
+        .bind(domain)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if updated == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
 }

@@ -11,11 +11,13 @@ use crate::properties::model::Property;
 /// The three fields every create form starts with; they cannot be removed or made optional.
 const FIXED_FIELDS: [&str; 3] = ["Ticket name", "Pipeline", "Ticket status"];
 
-/// Puts the keyboard focus back on a field's handle after the list re-rendered.
+/// Puts the keyboard focus back on a field's handle once the list has re-rendered (moving a
+/// focused element in the document drops its focus), before the next key press arrives.
 fn focus_handle(key: &str) {
     use leptos::wasm_bindgen::JsCast;
     let id = handle_id(key);
-    request_animation_frame(move || {
+    leptos::task::spawn_local(async move {
+        leptos::task::tick().await;
         if let Some(handle) = document()
             .get_element_by_id(&id)
             .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
@@ -41,9 +43,12 @@ fn moved(mut fields: Vec<FormField>, from: usize, to: usize) -> Vec<FormField> {
 pub fn FormEditor(
     layout: FormLayout,
     properties: Vec<Property>,
-    /// Runs after a save, or when the admin asks to reload after a conflict.
+    /// Runs after a save.
     #[prop(into)]
     on_saved: Callback<()>,
+    /// Fetches the layout again (after a conflict).
+    #[prop(into)]
+    on_reload: Callback<()>,
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let version = layout.version;
@@ -73,6 +78,7 @@ pub fn FormEditor(
         keys.retain(|k| !present.iter().any(|f| &f.key == k));
         keys
     };
+    let field_keys = move || fields.with(|f| f.iter().map(|x| x.key.clone()).collect::<Vec<_>>());
     let move_field = move |from: usize, to: usize| fields.update(|list| *list = moved(std::mem::take(list), from, to));
 
     view! {
@@ -86,48 +92,62 @@ pub fn FormEditor(
                         <span class="muted">"Always required"</span>
                     </li>
                 }).collect_view()}
-                {move || fields.get().into_iter().enumerate().map(|(index, field)| {
-                    let name = label(&field.key);
-                    let count = fields.with_untracked(|f| f.len());
-                    let key = field.key.clone();
-                    let (for_required, for_remove, key_for_focus) = (key.clone(), key.clone(), key.clone());
-                    view! {
-                        <li class="editor-field" draggable="true" class:dragging=move || dragging.get() == Some(index)
-                            on:dragstart=move |_| dragging.set(Some(index))
-                            on:dragend=move |_| dragging.set(None)
-                            on:dragover=move |ev| ev.prevent_default()
-                            on:drop=move |ev| {
-                                ev.prevent_default();
-                                if let Some(from) = dragging.get_untracked() { move_field(from, index); }
-                                dragging.set(None);
-                            }>
-                            <button type="button" class="drag-handle" id=handle_id(&key) aria-label=format!("Reorder {name}")
-                                aria-describedby="form-editor-heading"
-                                on:keydown=move |ev| match ev.key().as_str() {
-                                    "ArrowUp" if index > 0 => { ev.prevent_default(); move_field(index, index - 1); focus_handle(&key_for_focus); }
-                                    "ArrowDown" if index + 1 < count => { ev.prevent_default(); move_field(index, index + 1); focus_handle(&key_for_focus); }
-                                    _ => {}
-                                }>"⠿"</button>
-                            <span class="editor-label">{name.clone()}</span>
-                            <label class="inline-check">
-                                <input type="checkbox" checked=field.required aria-label=format!("{name} required")
-                                    on:change:target=move |ev| {
-                                        let on = ev.target().checked();
-                                        fields.update(|list| if let Some(f) = list.iter_mut().find(|f| f.key == for_required) { f.required = on });
-                                    }/>
-                                "Required"
-                            </label>
-                            <button type="button" class="button subtle" aria-label=format!("Move {name} up")
-                                disabled=index == 0 on:click=move |_| move_field(index, index.saturating_sub(1))>"↑"</button>
-                            <button type="button" class="button subtle" aria-label=format!("Move {name} down")
-                                disabled=index + 1 >= count on:click=move |_| move_field(index, index + 1)>"↓"</button>
-                            <button type="button" class="button subtle" aria-label=format!("Remove {name}")
-                                disabled=field.required
-                                title=if field.required { "Make it optional to remove it" } else { "" }
-                                on:click=move |_| fields.update(|list| list.retain(|f| f.key != for_remove))>"Remove"</button>
-                        </li>
+                <For each=field_keys key=|k| k.clone() let:key>
+                    {
+                        let name = label(&key);
+                        let position = {
+                            let key = key.clone();
+                            Memo::new(move |_| fields.with(|f| f.iter().position(|x| x.key == key).unwrap_or(0)))
+                        };
+                        let required = {
+                            let key = key.clone();
+                            Memo::new(move |_| fields.with(|f| f.iter().any(|x| x.key == key && x.required)))
+                        };
+                        let count = move || fields.with(|f| f.len());
+                        let (for_required, for_remove, for_focus) = (key.clone(), key.clone(), key.clone());
+                        view! {
+                            <li class="editor-field" draggable="true" class:dragging=move || dragging.get() == Some(position.get())
+                                on:dragstart=move |_| dragging.set(Some(position.get()))
+                                on:dragend=move |_| dragging.set(None)
+                                on:dragover=move |ev| ev.prevent_default()
+                                on:drop=move |ev| {
+                                    ev.prevent_default();
+                                    if let Some(from) = dragging.get_untracked() { move_field(from, position.get()); }
+                                    dragging.set(None);
+                                }>
+                                <button type="button" class="drag-handle" id=handle_id(&key) aria-label=format!("Reorder {name}")
+                                    aria-describedby="form-editor-heading"
+                                    on:keydown=move |ev| {
+                                        let index = position.get();
+                                        match ev.key().as_str() {
+                                            "ArrowUp" if index > 0 => { ev.prevent_default(); move_field(index, index - 1); focus_handle(&for_focus); }
+                                            "ArrowDown" if index + 1 < count() => { ev.prevent_default(); move_field(index, index + 1); focus_handle(&for_focus); }
+                                            _ => {}
+                                        }
+                                    }>"⠿"</button>
+                                <span class="editor-label">{name.clone()}</span>
+                                <label class="inline-check">
+                                    <input type="checkbox" prop:checked=required aria-label=format!("{name} required")
+                                        on:change:target=move |ev| {
+                                            let on = ev.target().checked();
+                                            fields.update(|list| if let Some(f) = list.iter_mut().find(|f| f.key == for_required) { f.required = on });
+                                        }/>
+                                    "Required"
+                                </label>
+                                <button type="button" class="button subtle" aria-label=format!("Move {name} up")
+                                    disabled={move || position.get() == 0}
+                                    on:click=move |_| { let i = position.get(); move_field(i, i.saturating_sub(1)) }>"↑"</button>
+                                <button type="button" class="button subtle" aria-label=format!("Move {name} down")
+                                    disabled={move || position.get() + 1 >= count()}
+                                    on:click=move |_| { let i = position.get(); move_field(i, i + 1) }>"↓"</button>
+                                <button type="button" class="button subtle" aria-label=format!("Remove {name}")
+                                    disabled=required
+                                    title=move || if required.get() { "Make it optional to remove it" } else { "" }
+                                    on:click=move |_| fields.update(|list| list.retain(|f| f.key != for_remove))>"Remove"</button>
+                            </li>
+                        }
                     }
-                }).collect_view()}
+                </For>
             </ol>
             <div class="add-field">
                 <div class="field">
@@ -166,7 +186,7 @@ pub fn FormEditor(
                 <button type="button" class="button" aria-pressed=move || preview.get().to_string()
                     on:click=move |_| preview.update(|p| *p = !*p)>"Preview"</button>
                 <Show when=conflict>
-                    <button type="button" class="button" on:click=move |_| on_saved.run(())>"Reload the form"</button>
+                    <button type="button" class="button" on:click=move |_| on_reload.run(())>"Reload the form"</button>
                 </Show>
                 <button type="button" class="button subtle" on:click=move |_| on_close.run(())>"Close editor"</button>
             </div>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::api::{archive_pipeline, list_pipelines, save_pipeline};
 use super::model::{Pipeline, Status, StatusCategory};
-use crate::admin::ui::{admin_error_view, AdminFrame};
+use crate::admin::ui::{admin_error_view, admin_only, AdminFrame};
 use crate::error::AppError;
 use crate::properties::api::list_properties;
 use crate::properties::model::Property;
@@ -27,7 +27,7 @@ pub fn PipelinesPage() -> impl IntoView {
     let archive = Action::new(move |id: &String| archive_pipeline(id.clone()));
     let pipelines = Resource::new(
         move || (save.version().get(), archive.version().get()),
-        |_| list_pipelines(),
+        |_| admin_only(list_pipelines()),
     );
     let properties = Resource::new(|| (), |_| list_properties());
     // The pipeline being edited: an existing one's id, or "" for a new one.

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::api::{archive_property, list_properties, save_property};
 use super::model::{internal_name_for, Property, PropertyKind};
-use crate::admin::ui::{admin_error_view, AdminFrame};
+use crate::admin::ui::{admin_error_view, admin_only, AdminFrame};
 
 /// One labelled input for a custom property. `value` holds the text form ("true"/"false" for
 /// a checkbox); `on_commit` runs when the user finishes an edit (change, not every key).
@@ -95,7 +95,7 @@ pub fn PropertiesPage() -> impl IntoView {
     let archive = Action::new(move |id: &String| archive_property(id.clone()));
     let properties = Resource::new(
         move || (save.version().get(), archive.version().get()),
-        |_| list_properties(),
+        |_| admin_only(list_properties()),
     );
     let editing = RwSignal::new(None::<Property>);
     Effect::new(move |_| {

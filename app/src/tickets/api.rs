@@ -219,3 +219,19 @@ pub async fn set_ticket_priority(id: String, priority: Priority) -> Result<(), A
         .await,
     )
 }
+
+/// "Add contact" on a ticket created by hand: associates the contact and starts the
+/// conversation with them, so the reply editor has a recipient.
+#[server(name = StartConversation, prefix = "/api", endpoint = "start_conversation")]
+pub async fn start_conversation(id: String, contact_id: String) -> Result<String, AppError> {
+    use crate::auth::session::{require_editor, with_status};
+    with_status(
+        async {
+            let (context, user) = require_editor().await?;
+            let conversation = super::store::start_conversation(&context.db, &user, &id, &contact_id).await?;
+            tracing::info!(ticket = id, conversation, user = user.id, "conversation started");
+            Ok(conversation)
+        }
+        .await,
+    )
+}

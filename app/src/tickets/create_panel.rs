@@ -250,7 +250,8 @@ pub fn CreateTicketPanel(open: RwSignal<bool>) -> impl IntoView {
                         match (layout.await, properties.await) {
                             (Ok(layout), Ok(properties)) => view! {
                                 <FormEditor layout properties
-                                    on_saved=move |_| layout_version.update(|v| *v += 1)
+                                    on_saved=move |_| { layout_version.update(|v| *v += 1); editing_form.set(false); }
+                                    on_reload=move |_| layout_version.update(|v| *v += 1)
                                     on_close=move |_| editing_form.set(false)/>
                             }.into_any(),
                             (Err(error), _) | (_, Err(error)) => view! { <crate::workspace::ui::ErrorPanel error/> }.into_any(),

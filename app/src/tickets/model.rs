@@ -246,6 +246,9 @@ pub struct Conversation {
     pub id: String,
     pub channel: Source,
     pub contact_name: Option<String>,
+    /// Where replies go (the contact is the recipient).
+    #[serde(default)]
+    pub contact_email: Option<String>,
     pub messages: Vec<Message>,
 }
 

@@ -244,6 +244,8 @@ pub fn TicketHistory(history: Vec<HistoryEntry>) -> impl IntoView {
             {history.into_iter().map(|h| {
                 let what = if h.field == "created" {
                     "created the ticket".to_string()
+                } else if h.field == "Contact" && h.old_value.is_none() {
+                    format!("added contact {}", h.new_value.unwrap_or_default())
                 } else {
                     format!(
                         "changed {} from {} to {}",

@@ -27,20 +27,22 @@ fn push_scope(sql: &mut Sql, user: &CurrentUser) {
     }
 }
 
+/// The view's condition. `is_open = TRUE` rather than a bare `is_open`: SQLite uses an
+/// index only for a comparison, and without it sorted all open tickets for every page.
 fn push_view(sql: &mut Sql, view: ViewKey, user: &CurrentUser) {
     match view {
         ViewKey::Unassigned => {
-            sql.push(" AND t.is_open AND t.owner_id IS NULL");
+            sql.push(" AND t.is_open = TRUE AND t.owner_id IS NULL");
         }
         ViewKey::AssignedToMe => {
             let me = sql.text_param(&user.id);
-            sql.push(&format!(" AND t.is_open AND t.owner_id = {me}"));
+            sql.push(&format!(" AND t.is_open = TRUE AND t.owner_id = {me}"));
         }
         ViewKey::AllOpen => {
-            sql.push(" AND t.is_open");
+            sql.push(" AND t.is_open = TRUE");
         }
         ViewKey::Closed => {
-            sql.push(" AND NOT t.is_open");
+            sql.push(" AND t.is_open = FALSE");
         }
     }
 }
@@ -56,16 +58,19 @@ pub async fn can_see(db: &Db, user: &CurrentUser, id: &str) -> AppResult<bool> {
     Ok(found.is_some())
 }
 
-/// Exact counts of each of the caller's views, in one pass over their scope.
+/// Exact counts of each of the caller's views, summed from `ticket_counts` (tickets per
+/// owner, team and open state, kept in step by triggers) under the caller's scope: its rows
+/// carry the owner and team every ticket they count has, so the scope applies to them as
+/// it does to tickets ('' is "none" there).
 pub async fn view_counts(db: &Db, user: &CurrentUser) -> AppResult<Vec<ViewCount>> {
     let mut sql = Sql::new("SELECT ");
     let me = sql.text_param(&user.id);
     sql.push(&format!(
-        "COALESCE(SUM(CASE WHEN t.is_open AND t.owner_id IS NULL THEN 1 ELSE 0 END), 0),
-         COALESCE(SUM(CASE WHEN t.is_open AND t.owner_id = {me} THEN 1 ELSE 0 END), 0),
-         COALESCE(SUM(CASE WHEN t.is_open THEN 1 ELSE 0 END), 0),
-         COALESCE(SUM(CASE WHEN t.is_open THEN 0 ELSE 1 END), 0)
-         FROM tickets t WHERE 1 = 1"
+        "CAST(COALESCE(SUM(CASE WHEN t.is_open AND t.owner_id = '' THEN t.n ELSE 0 END), 0) AS BIGINT),
+         CAST(COALESCE(SUM(CASE WHEN t.is_open AND t.owner_id = {me} THEN t.n ELSE 0 END), 0) AS BIGINT),
+         CAST(COALESCE(SUM(CASE WHEN t.is_open THEN t.n ELSE 0 END), 0) AS BIGINT),
+         CAST(COALESCE(SUM(CASE WHEN t.is_open THEN 0 ELSE t.n END), 0) AS BIGINT)
+         FROM ticket_counts t WHERE 1 = 1"
     ));
     push_scope(&mut sql, user);
     let (unassigned, mine, open, closed): (i64, i64, i64, i64) =
@@ -201,6 +206,7 @@ struct ConversationRow {
     id: String,
     channel: String,
     contact_name: Option<String>,
+    contact_email: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -251,7 +257,7 @@ pub async fn ticket_detail(db: &Db, user: &CurrentUser, id: &str) -> AppResult<T
              JOIN contacts ct ON ct.id = tc.contact_id WHERE tc.ticket_id = $1 ORDER BY ct.name")
             .bind(id).fetch_all(pool).await?;
         let conversations = sqlx::query_as(
-            "SELECT cv.id, cv.channel, ct.name AS contact_name FROM conversations cv
+            "SELECT cv.id, cv.channel, ct.name AS contact_name, ct.email AS contact_email FROM conversations cv
                  LEFT JOIN contacts ct ON ct.id = cv.contact_id
                  WHERE cv.ticket_id = $1 ORDER BY cv.created_at, cv.id")
             .bind(id).fetch_all(pool).await?;
@@ -277,6 +283,7 @@ pub async fn ticket_detail(db: &Db, user: &CurrentUser, id: &str) -> AppResult<T
                 channel: Source::parse(&c.channel).ok_or(AppError::Internal)?,
                 id: c.id,
                 contact_name: c.contact_name,
+                contact_email: c.contact_email,
                 messages: Vec::new(),
             })
         })
@@ -596,4 +603,92 @@ pub async fn edit_ticket(db: &Db, user: &CurrentUser, ticket_id: &str, edits: &[
         tx.commit().await
     })?;
     Ok(())
+}
+
+/// Associates a contact with a ticket that has no conversation yet and starts one with them
+/// (by email when they have an address), in one transaction with its history entry. Returns
+/// the conversation's id. `NotFound` for tickets outside the caller's scope.
+pub async fn start_conversation(db: &Db, user: &CurrentUser, ticket_id: &str, contact_id: &str) -> AppResult<String> {
+    if !can_see(db, user, ticket_id).await? {
+        return Err(AppError::NotFound);
+    }
+    let contact: Option<(String, Option<String>)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT name, email FROM contacts WHERE id = $1")
+        .bind(contact_id)
+        .fetch_optional(pool)
+        .await)?;
+    let (name, email) =
+        contact.ok_or_else(|| AppError::validation("contact", "That contact no longer exists: search again."))?;
+    let (existing,): (i64,) = on_db!(db, pool => sqlx::query_as(
+        "SELECT COUNT(*) FROM conversations WHERE ticket_id = $1")
+        .bind(ticket_id)
+        .fetch_one(pool)
+        .await)?;
+    if existing > 0 {
+        return Err(AppError::Conflict(
+            "This ticket already has a conversation; reload to see it.".to_string(),
+        ));
+    }
+    let id = crate::db::new_id();
+    let now = crate::db::now_millis();
+    let channel = if email.is_some() { "email" } else { "manual" };
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO ticket_contacts (ticket_id, contact_id) VALUES ($1, $2)
+             ON CONFLICT (ticket_id, contact_id) DO NOTHING")
+            .bind(ticket_id).bind(contact_id).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO conversations (id, ticket_id, contact_id, channel, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&id).bind(ticket_id).bind(contact_id).bind(channel).bind(now)
+            .execute(&mut *tx).await?;
+        sqlx::query("UPDATE tickets SET last_activity_at = $1 WHERE id = $2")
+            .bind(now).bind(ticket_id).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO ticket_history (id, ticket_id, user_id, field, old_value, new_value, at, seq)
+             VALUES ($1, $2, $3, 'Contact', NULL, $4, $5,
+                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM ticket_history WHERE ticket_id = $2))")
+            .bind(crate::db::new_id()).bind(ticket_id).bind(&user.id).bind(&name).bind(now)
+            .execute(&mut *tx).await?;
+        tx.commit().await
+    })?;
+    Ok(id)
+}
+
+/// Whose tickets a record page lists.
+pub enum RecordOf<'a> {
+    Contact(&'a str),
+    Company(&'a str),
+}
+
+/// The latest tickets of a contact or company that `user` may see, newest activity first.
+pub async fn record_tickets(db: &Db, user: &CurrentUser, of: RecordOf<'_>) -> AppResult<Vec<TicketSummary>> {
+    let mut sql = Sql::new(
+        "SELECT t.id, t.name, s.name AS status_name, t.is_open, t.priority, t.source,
+                u.name AS owner_name, c.name AS company_name,
+                (SELECT ct.name FROM ticket_contacts tc JOIN contacts ct ON ct.id = tc.contact_id
+                 WHERE tc.ticket_id = t.id ORDER BY ct.name LIMIT 1) AS contact_name,
+                t.last_activity_at
+         FROM tickets t
+         JOIN statuses s ON s.id = t.status_id
+         LEFT JOIN users u ON u.id = t.owner_id
+         LEFT JOIN companies c ON c.id = t.company_id
+         WHERE ",
+    );
+    match of {
+        RecordOf::Contact(id) => {
+            let id = sql.text_param(id);
+            sql.push(&format!(
+                "t.id IN (SELECT ticket_id FROM ticket_contacts WHERE contact_id = {id})"
+            ));
+        }
+        RecordOf::Company(id) => {
+            let id = sql.text_param(id);
+            sql.push(&format!("t.company_id = {id}"));
+        }
+    }
+    push_scope(&mut sql, user);
+    sql.push(" ORDER BY t.last_activity_at DESC, t.id DESC LIMIT 100");
+    let rows: Vec<SummaryRow> =
+        on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_all(pool).await)?;
+    rows.into_iter().map(SummaryRow::into_summary).collect()
 }

@@ -153,6 +153,7 @@ fn TicketView(detail: TicketDetail, on_changed: Callback<()>) -> impl IntoView {
         properties,
     } = detail;
     let title = format!("{} · Switchboard", ticket.name);
+    let editable = use_context::<crate::auth::model::CurrentUser>().is_some_and(|u| can_edit_tickets(u.role));
     view! {
         <Title text=title/>
         <section class="ticket-pane" aria-labelledby="ticket-heading">
@@ -165,16 +166,64 @@ fn TicketView(detail: TicketDetail, on_changed: Callback<()>) -> impl IntoView {
             </header>
             {(!ticket.description.is_empty()).then(|| view! { <p class="ticket-description">{ticket.description.clone()}</p> })}
             {if conversations.is_empty() {
-                view! {
-                    <div class="empty-state">
-                        <p>"This ticket has no conversation yet. It was created by hand; associate a contact to start one."</p>
-                    </div>
-                }.into_any()
+                view! { <AddContact ticket_id=ticket.id.clone() editable on_changed/> }.into_any()
             } else {
-                conversations.into_iter().map(|c| view! { <ConversationThread conversation=c/> }).collect_view().into_any()
+                conversations.into_iter().map(|c| view! {
+                    <ConversationThread conversation=c.clone()/>
+                    {editable.then(|| view! { <ReplyPlace conversation=c/> })}
+                }).collect_view().into_any()
             }}
         </section>
         <TicketSidebar ticket company contacts previous_conversations history properties on_changed/>
+    }
+}
+
+/// A ticket created by hand has no conversation: "Add contact" picks or creates a contact,
+/// which starts the conversation with them.
+#[component]
+fn AddContact(ticket_id: String, editable: bool, on_changed: Callback<()>) -> impl IntoView {
+    let adding = RwSignal::new(false);
+    let start =
+        Action::new(move |contact_id: &String| super::api::start_conversation(ticket_id.clone(), contact_id.clone()));
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = start.value().get() {
+            on_changed.run(());
+        }
+    });
+    let error = move || start.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    view! {
+        <div class="empty-state stack">
+            <p>"This ticket has no conversation yet. It was created by hand; add a contact to start one."</p>
+            {editable.then(|| view! {
+                <Show when=move || adding.get() fallback=move || view! {
+                    <button type="button" class="button primary" on:click=move |_| adding.set(true)>"Add contact"</button>
+                }>
+                    <div class="add-contact">
+                        <crate::contacts::ui::SearchCombobox id="add-contact" label="Contact"
+                            kind=crate::contacts::ui::SearchKind::Contact allow_create=true
+                            on_pick=move |hit: crate::contacts::model::SearchHit| { start.dispatch(hit.id); }/>
+                        <p class="muted" role="status">{move || start.pending().get().then_some("Starting the conversation…")}</p>
+                    </div>
+                </Show>
+            })}
+            <p class="form-error" role="alert">{error}</p>
+        </div>
+    }
+}
+
+/// Where the reply editor goes (built with conversations); it names the recipient now.
+#[component]
+fn ReplyPlace(conversation: Conversation) -> impl IntoView {
+    let recipient = match (conversation.contact_name, conversation.contact_email) {
+        (Some(name), Some(email)) => format!("{name} <{email}>"),
+        (Some(name), None) => format!("{name} (no email address yet)"),
+        (None, Some(email)) => email,
+        (None, None) => "no recipient".to_string(),
+    };
+    view! {
+        <section class="reply-place" aria-label="Reply">
+            <p><span class="muted">"To: "</span><strong class="reply-recipient">{recipient}</strong></p>
+        </section>
     }
 }
 
@@ -245,7 +294,7 @@ fn TicketSidebar(
                         <ul class="plain">
                             {contacts.into_iter().map(|c| view! {
                                 <li>
-                                    <strong>{c.name}</strong>
+                                    <A href=format!("/contacts/{}", c.id)><strong>{c.name}</strong></A>
                                     {c.email.map(|e| view! { <br/><span class="muted">{e}</span> })}
                                     {c.phone.map(|p| view! { <br/><span class="muted">{p}</span> })}
                                 </li>
@@ -258,7 +307,7 @@ fn TicketSidebar(
                 <h3>"Company"</h3>
                 {match company {
                     Some(c) => view! {
-                        <p><strong>{c.name}</strong>{c.domain.map(|d| view! { <br/><span class="muted">{d}</span> })}</p>
+                        <p><A href=format!("/companies/{}", c.id)><strong>{c.name}</strong></A>{c.domain.map(|d| view! { <br/><span class="muted">{d}</span> })}</p>
                     }.into_any(),
                     None => view! { <p class="muted">"No company associated."</p> }.into_any(),
                 }}

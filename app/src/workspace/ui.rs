@@ -94,6 +94,8 @@ fn TopBar(user: CurrentUser) -> impl IntoView {
                 <Show when=move || is_admin>
                     <A href="/admin/users">"Users"</A>
                     <A href="/admin/teams">"Teams"</A>
+                    <A href="/admin/pipelines">"Pipelines"</A>
+                    <A href="/admin/properties">"Properties"</A>
                 </Show>
             </nav>
             <div class="topbar-user">
