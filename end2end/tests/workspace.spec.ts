@@ -126,3 +126,63 @@ test('every control can be reached with the keyboard and shows focus', async ({ 
   expect([...reached].some((n) => n.startsWith('All open'))).toBe(true);
   expect([...reached].some((n) => n.includes('Log out'))).toBe(true);
 });
+
+test('the list sorts and filters, and the address keeps them across opening a ticket and reloading', async ({ page }) => {
+  const problems = watchConsole(page);
+  await logInFromStart(page, 'agent@demo.test');
+  await page.goto('/?view=all-open');
+  await hydrated(page);
+  const list = page.getByRole('region', { name: 'All open' });
+  await page.getByLabel('Sort by').selectOption({ label: 'Priority' });
+  await expect(page).toHaveURL(/sort=priority/);
+  await expect(list.getByRole('listitem').first()).toContainText('Urgent');
+  await page.getByText('Filters', { exact: true }).click();
+  await page.getByLabel('Priority', { exact: true }).selectOption({ label: 'Low' });
+  await expect(page).toHaveURL(/priority=low/);
+  const rows = list.getByRole('listitem');
+  await expect(rows.first()).toContainText('Low');
+  for (const text of await rows.allTextContents()) expect(text).toContain('Low');
+  // Let the list settle (its pages load after each change of the address), then open one.
+  await page.waitForLoadState('networkidle');
+  await rows.first().getByRole('link').click();
+  await expect(page).toHaveURL(/\/tickets\/.*priority=low/);
+  await page.goBack();
+  await expect(page).toHaveURL(/\/\?view=all-open.*priority=low/);
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByText('Filters (on)')).toBeVisible();
+  await expect(list.getByRole('listitem').first()).toContainText('Low');
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await expect(page).not.toHaveURL(/priority=low/);
+  await expect(page).toHaveURL(/sort=priority/);
+  expect(problems).toEqual([]);
+});
+
+test('an agent saves a filtered view and finds it under My views; a viewer cannot save views', async ({ page, browser }) => {
+  const problems = watchConsole(page);
+  await logInFromStart(page, 'agent@demo.test');
+  await page.goto('/?view=all-open');
+  await hydrated(page);
+  await page.getByText('Filters', { exact: true }).click();
+  await page.getByLabel('Source').selectOption({ label: 'Email' });
+  await expect(page).toHaveURL(/source=email/);
+  await page.getByRole('button', { name: 'Save view' }).click();
+  const name = `Email only ${Date.now()}`;
+  await page.getByLabel('View name').fill(name);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  const views = page.getByRole('navigation', { name: 'Views' });
+  await expect(views.getByRole('link', { name })).toBeVisible();
+  await page.goto('/?view=unassigned');
+  await hydrated(page);
+  await views.getByRole('link', { name }).click();
+  await expect(page).toHaveURL(/view=all-open.*source=email/);
+  await views.getByRole('button', { name: `Delete view ${name}` }).click();
+  await expect(views.getByRole('link', { name })).toHaveCount(0);
+  expect(problems).toEqual([]);
+
+  const viewer = await browser.newPage();
+  await logInFromStart(viewer, 'viewer@demo.test');
+  await viewer.getByText('Filters', { exact: true }).click();
+  await expect(viewer.getByRole('button', { name: 'Save view' })).toHaveCount(0);
+  await expect(viewer.getByRole('heading', { name: 'My views' })).toHaveCount(0);
+});

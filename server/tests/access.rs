@@ -110,7 +110,7 @@ async fn views_page_by_keyset_without_repeats_or_gaps(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     let agent_client = app.login_as("agent@demo.test").await;
     let agent: CurrentUser = agent_client.call("me", &[]).await.ok();
-    let everything = app::tickets::store::view_page(&app.db, &agent, ViewKey::AllOpen, None, 100)
+    let everything = app::tickets::store::view_page(&app.db, &agent, ViewKey::AllOpen, &Default::default(), None, 100)
         .await
         .unwrap();
     assert_eq!(everything.tickets.len(), 6);
@@ -126,9 +126,16 @@ async fn views_page_by_keyset_without_repeats_or_gaps(engine: Engine) {
     let mut seen = Vec::new();
     let mut cursor = None;
     loop {
-        let page = app::tickets::store::view_page(&app.db, &agent, ViewKey::AllOpen, cursor.as_ref(), 4)
-            .await
-            .unwrap();
+        let page = app::tickets::store::view_page(
+            &app.db,
+            &agent,
+            ViewKey::AllOpen,
+            &Default::default(),
+            cursor.as_ref(),
+            4,
+        )
+        .await
+        .unwrap();
         assert!(page.tickets.len() <= 4);
         seen.extend(page.tickets.into_iter().map(|t| t.id));
         match page.next {

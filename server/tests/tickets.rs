@@ -561,7 +561,133 @@ async fn adding_a_contact_to_a_manual_ticket_starts_a_conversation_with_them(eng
     assert_eq!(again.status, 409);
 }
 
+async fn views_filter_and_sort_with_keyset_pages(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let agent = app.login_as("agent@demo.test").await;
+    let pipeline = support_pipeline(&agent).await;
+    let priorities = ["Low", "Medium", "High", "Urgent"];
+    for n in 0..56 {
+        let name = format!("Bulk {n}");
+        create(
+            &agent,
+            &[
+                ("name", &name),
+                ("pipeline_id", &pipeline.id),
+                ("status_id", &pipeline.statuses[n % 2].id),
+                ("priority", priorities[n % 4]),
+                ("description", ""),
+            ],
+        )
+        .await
+        .ok::<String>();
+    }
+    let list = |query: Vec<(&'static str, String)>| {
+        let agent = &agent;
+        async move {
+            let mut all = Vec::new();
+            let mut after: Option<app::tickets::model::Cursor> = None;
+            loop {
+                let mut form: Vec<(String, String)> = vec![("view".into(), "AllOpen".into())];
+                form.extend(query.iter().map(|(k, v)| (format!("query[{k}]"), v.clone())));
+                if let Some(cursor) = &after {
+                    form.push(("after[value]".into(), cursor.value.to_string()));
+                    form.push(("after[id]".into(), cursor.id.clone()));
+                }
+                let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                let page = agent.call("list_tickets", &form).await.ok::<TicketPage>();
+                assert!(page.tickets.len() <= 50);
+                all.extend(page.tickets);
+                match page.next {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+            }
+            all
+        }
+    };
+    let everything = list(vec![]).await;
+    assert!(
+        everything.len() > 56,
+        "the demo's open tickets and ours, over two pages"
+    );
+    let ids: std::collections::HashSet<_> = everything.iter().map(|t| t.id.clone()).collect();
+    assert_eq!(ids.len(), everything.len(), "no ticket twice across pages");
+
+    let by_priority = list(vec![("sort", "Priority".into())]).await;
+    assert_eq!(by_priority.len(), everything.len());
+    let ranks: Vec<u8> = by_priority
+        .iter()
+        .map(|t| match t.priority {
+            app::tickets::model::Priority::Urgent => 4,
+            app::tickets::model::Priority::High => 3,
+            app::tickets::model::Priority::Medium => 2,
+            app::tickets::model::Priority::Low => 1,
+        })
+        .collect();
+    assert!(
+        ranks.windows(2).all(|w| w[0] >= w[1]),
+        "highest priority first, across pages"
+    );
+
+    let urgent = list(vec![("priority", "Urgent".into())]).await;
+    assert!(urgent.len() >= 14);
+    assert!(urgent
+        .iter()
+        .all(|t| t.priority == app::tickets::model::Priority::Urgent));
+    let waiting = list(vec![("status_id", pipeline.statuses[1].id.clone())]).await;
+    assert!(waiting.iter().all(|t| t.status_name == "Waiting on contact"));
+    assert!(waiting.len() >= 28);
+    let unowned = list(vec![("owner_id", "none".into()), ("source", "Manual".into())]).await;
+    assert_eq!(unowned.len(), 56, "all of ours: manual and unassigned");
+    let by_creation = list(vec![("sort", "CreateDate".into())]).await;
+    assert_eq!(by_creation.len(), everything.len());
+    assert!(
+        by_creation.iter().take(56).all(|t| t.name.starts_with("Bulk ")),
+        "newest created first: ours before the demo's older tickets"
+    );
+}
+
+async fn help_desk_users_save_their_own_views_and_service_access_cannot(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let agent = app.login_as("agent@demo.test").await;
+    let admin = app.login_as("admin@demo.test").await;
+    let viewer = app.login_as("viewer@demo.test").await;
+    let form = [
+        ("name", "Urgent email"),
+        ("view", "AllOpen"),
+        ("query[priority]", "Urgent"),
+        ("query[source]", "Email"),
+        ("query[sort]", "CreateDate"),
+    ];
+    let id: String = agent.call("save_view", &form).await.ok();
+    let again = agent.call("save_view", &form).await;
+    assert_eq!(again.body["Validation"]["field"], "name", "names are unique per user");
+    let blank = agent.call("save_view", &[("name", " "), ("view", "AllOpen")]).await;
+    assert_eq!(blank.body["Validation"]["field"], "name");
+    assert_eq!(
+        viewer.call("save_view", &form).await.status,
+        404,
+        "service access cannot save views"
+    );
+
+    let mine: Vec<app::tickets::model::SavedView> = agent.call("saved_views", &[]).await.ok();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].query.priority, Some(app::tickets::model::Priority::Urgent));
+    assert_eq!(
+        mine[0].href(),
+        "/?view=all-open&sort=created&priority=urgent&source=email"
+    );
+    let theirs: Vec<app::tickets::model::SavedView> = admin.call("saved_views", &[]).await.ok();
+    assert!(theirs.is_empty(), "views are private to their owner");
+    assert_eq!(admin.call("delete_saved_view", &[("id", &id)]).await.status, 404);
+    agent.call("delete_saved_view", &[("id", &id)]).await.ok::<()>();
+    let mine: Vec<app::tickets::model::SavedView> = agent.call("saved_views", &[]).await.ok();
+    assert!(mine.is_empty());
+}
+
 on_both_engines!(
+    help_desk_users_save_their_own_views_and_service_access_cannot,
+    views_filter_and_sort_with_keyset_pages,
     adding_a_contact_to_a_manual_ticket_starts_a_conversation_with_them,
     the_sidebar_edits_status_owner_and_priority_and_keeps_history,
     edits_honour_role_and_scope,

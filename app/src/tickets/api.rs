@@ -19,7 +19,11 @@ pub async fn view_counts() -> Result<Vec<ViewCount>, AppError> {
 }
 
 #[server(name = ListTickets, prefix = "/api", endpoint = "list_tickets")]
-pub async fn list_tickets(view: ViewKey, after: Option<Cursor>) -> Result<TicketPage, AppError> {
+pub async fn list_tickets(
+    view: ViewKey,
+    #[server(default)] query: ListQuery,
+    after: Option<Cursor>,
+) -> Result<TicketPage, AppError> {
     use crate::auth::session::{require_user, with_status};
     with_status(
         async {
@@ -27,7 +31,7 @@ pub async fn list_tickets(view: ViewKey, after: Option<Cursor>) -> Result<Ticket
             if !ViewKey::for_role(user.role).contains(&view) {
                 return Err(AppError::NotFound);
             }
-            super::store::view_page(&context.db, &user, view, after.as_ref(), PAGE_SIZE).await
+            super::store::view_page(&context.db, &user, view, &query, after.as_ref(), PAGE_SIZE).await
         }
         .await,
     )
@@ -231,6 +235,58 @@ pub async fn start_conversation(id: String, contact_id: String) -> Result<String
             let conversation = super::store::start_conversation(&context.db, &user, &id, &contact_id).await?;
             tracing::info!(ticket = id, conversation, user = user.id, "conversation started");
             Ok(conversation)
+        }
+        .await,
+    )
+}
+
+/// The caller's saved views (empty for service access, who cannot save any).
+#[server(name = ListSavedViews, prefix = "/api", endpoint = "saved_views")]
+pub async fn list_saved_views() -> Result<Vec<SavedView>, AppError> {
+    use crate::auth::session::{require_user, with_status};
+    with_status(
+        async {
+            let (context, user) = require_user().await?;
+            if !can_save_views(user.role) {
+                return Ok(Vec::new());
+            }
+            super::store::saved_views(&context.db, &user).await
+        }
+        .await,
+    )
+}
+
+/// Saves the current view with its sort and filters under a name (help desk seats and
+/// admins; service access gets `NotFound`).
+#[server(name = SaveView, prefix = "/api", endpoint = "save_view")]
+pub async fn save_view(name: String, view: ViewKey, #[server(default)] query: ListQuery) -> Result<String, AppError> {
+    use crate::auth::session::{require_editor, with_status};
+    with_status(
+        async {
+            let (context, user) = require_editor().await?;
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 60 {
+                return Err(AppError::validation(
+                    "name",
+                    "Give the view a name of 1 to 60 characters.",
+                ));
+            }
+            if !ViewKey::for_role(user.role).contains(&view) {
+                return Err(AppError::NotFound);
+            }
+            super::store::insert_saved_view(&context.db, &user, name, view, &query).await
+        }
+        .await,
+    )
+}
+
+#[server(name = DeleteSavedView, prefix = "/api", endpoint = "delete_saved_view")]
+pub async fn delete_saved_view(id: String) -> Result<(), AppError> {
+    use crate::auth::session::{require_editor, with_status};
+    with_status(
+        async {
+            let (context, user) = require_editor().await?;
+            super::store::delete_saved_view(&context.db, &user, &id).await
         }
         .await,
     )

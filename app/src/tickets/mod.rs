@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod create_panel;
+pub mod filters;
 pub mod model;
 pub mod properties;
 #[cfg(feature = "ssr")]

@@ -148,11 +148,136 @@ impl Source {
     }
 }
 
-/// Where a page of a view ends: the keyset of its last ticket.
+/// Where a page of a view ends: the keyset of its last ticket (its value of the sort key,
+/// then its id).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cursor {
-    pub last_activity_at: i64,
+    pub value: i64,
     pub id: String,
+}
+
+/// How a view's list is ordered; always newest or highest first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SortKey {
+    #[default]
+    LastActivity,
+    CreateDate,
+    Priority,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 3] = [SortKey::LastActivity, SortKey::CreateDate, SortKey::Priority];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            SortKey::LastActivity => "activity",
+            SortKey::CreateDate => "created",
+            SortKey::Priority => "priority",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::LastActivity => "Last activity",
+            SortKey::CreateDate => "Create date",
+            SortKey::Priority => "Priority",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<SortKey> {
+        SortKey::ALL.into_iter().find(|s| s.slug() == slug)
+    }
+}
+
+/// Filters and order applied on top of a view (MISSION: filterable by pipeline, status,
+/// owner, priority, source). Empty fields filter nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub sort: SortKey,
+    #[serde(default)]
+    pub pipeline_id: Option<String>,
+    #[serde(default)]
+    pub status_id: Option<String>,
+    /// A user's id, or [`UNASSIGNED`] for tickets without an owner.
+    #[serde(default)]
+    pub owner_id: Option<String>,
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    #[serde(default)]
+    pub source: Option<Source>,
+}
+
+/// A view a user saved for themselves: a base view with sort and filters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedView {
+    pub id: String,
+    pub name: String,
+    pub view: ViewKey,
+    pub query: ListQuery,
+}
+
+impl SavedView {
+    /// The address that opens it.
+    pub fn href(&self) -> String {
+        let mut href = format!("/?view={}", self.view.slug());
+        for (key, value) in self.query.to_pairs() {
+            href.push_str(&format!("&{key}={value}"));
+        }
+        href
+    }
+}
+
+/// Whether a role may save views (MISSION: not service access).
+pub fn can_save_views(role: Role) -> bool {
+    can_edit_tickets(role)
+}
+
+/// The owner filter's value for "no owner".
+pub const UNASSIGNED: &str = "none";
+
+impl ListQuery {
+    /// Reads the list's state from the page address (`?sort=created&priority=high...`).
+    pub fn from_pairs<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> ListQuery {
+        let mut query = ListQuery::default();
+        for (key, value) in pairs.filter(|(_, v)| !v.is_empty()) {
+            match key {
+                "sort" => query.sort = SortKey::from_slug(value).unwrap_or_default(),
+                "pipeline" => query.pipeline_id = Some(value.to_string()),
+                "status" => query.status_id = Some(value.to_string()),
+                "owner" => query.owner_id = Some(value.to_string()),
+                "priority" => query.priority = Priority::parse(value),
+                "source" => query.source = Source::parse(value),
+                _ => {}
+            }
+        }
+        query
+    }
+
+    /// The address form of this state, as `key=value` pairs to append to a view's link.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        if self.sort != SortKey::LastActivity {
+            pairs.push(("sort", self.sort.slug().to_string()));
+        }
+        let optional = [
+            ("pipeline", self.pipeline_id.clone()),
+            ("status", self.status_id.clone()),
+            ("owner", self.owner_id.clone()),
+            ("priority", self.priority.map(|p| p.as_str().to_string())),
+            ("source", self.source.map(|s| s.as_str().to_string())),
+        ];
+        pairs.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
+        pairs
+    }
+
+    pub fn is_filtered(&self) -> bool {
+        self.pipeline_id.is_some()
+            || self.status_id.is_some()
+            || self.owner_id.is_some()
+            || self.priority.is_some()
+            || self.source.is_some()
+    }
 }
 
 /// One row of the ticket list.
@@ -557,6 +682,25 @@ mod tests {
         assert!(can_edit_tickets(Role::SuperAdmin));
         assert!(can_edit_tickets(Role::HelpDesk));
         assert!(!can_edit_tickets(Role::Service));
+    }
+
+    #[test]
+    fn the_list_state_round_trips_through_the_address() {
+        let query = ListQuery {
+            sort: SortKey::Priority,
+            owner_id: Some(UNASSIGNED.into()),
+            priority: Some(Priority::High),
+            source: Some(Source::Email),
+            ..ListQuery::default()
+        };
+        let pairs = query.to_pairs();
+        let back = ListQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())));
+        assert_eq!(back, query);
+        assert!(ListQuery::default().to_pairs().is_empty());
+        assert_eq!(
+            ListQuery::from_pairs([("sort", "nonsense"), ("priority", "")].into_iter()),
+            ListQuery::default()
+        );
     }
 
     #[test]

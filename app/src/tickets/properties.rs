@@ -110,6 +110,7 @@ pub fn TicketProperties(
                         let defined = properties.await.unwrap_or_default();
                         let for_change = statuses.clone();
                         let for_prompt = defined.clone();
+                        let custom = defined.clone();
                         let current = status_id.clone();
                         view! {
                             <div class="field">
@@ -154,32 +155,30 @@ pub fn TicketProperties(
                                     }).collect_view()}
                                 </select>
                             </div>
+                            <div class="field">
+                                <label for="ticket-priority">"Priority"</label>
+                                <select id="ticket-priority" disabled=move || edit.pending().get()
+                                    on:change:target=move |ev| { edit.dispatch(Change::Priority(ev.target().value())); }>
+                                    {Priority::ALL.into_iter().map(|p| view! {
+                                        <option value=p.as_str() selected=p == priority>{p.label()}</option>
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                            // One Suspense for every field: a second one over the same
+                            // resources failed to hydrate on a directly loaded ticket page.
+                            {custom.into_iter().map(|property| {
+                                let value = RwSignal::new(value_of(&property.id).unwrap_or_default());
+                                let (name, pid) = (property.name.clone(), property.id.clone());
+                                let input_id = format!("ticket-property-{}", property.name);
+                                view! {
+                                    <PropertyField property input_id value
+                                        error=Signal::derive(move || server_error().and_then(|e| e.field_message(&name)))
+                                        on_commit=move |v: String| { edit.dispatch(Change::Property(pid.clone(), v)); }/>
+                                }
+                            }).collect_view()}
                         }
                     })
                 }}
-            </Suspense>
-            <div class="field">
-                <label for="ticket-priority">"Priority"</label>
-                <select id="ticket-priority" disabled=move || edit.pending().get()
-                    on:change:target=move |ev| { edit.dispatch(Change::Priority(ev.target().value())); }>
-                    {Priority::ALL.into_iter().map(|p| view! {
-                        <option value=p.as_str() selected=p == priority>{p.label()}</option>
-                    }).collect_view()}
-                </select>
-            </div>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    properties.await.unwrap_or_default().into_iter().map(|property| {
-                        let value = RwSignal::new(value_of(&property.id).unwrap_or_default());
-                        let (name, pid) = (property.name.clone(), property.id.clone());
-                        let input_id = format!("ticket-property-{}", property.name);
-                        view! {
-                            <PropertyField property input_id value
-                                error=Signal::derive(move || server_error().and_then(|e| e.field_message(&name)))
-                                on_commit=move |v: String| { edit.dispatch(Change::Property(pid.clone(), v)); }/>
-                        }
-                    }).collect_view()
-                })}
             </Suspense>
             <p class="form-error" role="alert">{move || if asking.get().is_some() { None } else { error() }}</p>
             <dl class="properties">{fixed}</dl>

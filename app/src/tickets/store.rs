@@ -101,6 +101,8 @@ struct SummaryRow {
     company_name: Option<String>,
     contact_name: Option<String>,
     last_activity_at: i64,
+    /// The row's value of the list's sort key, for the next page's cursor.
+    sort_value: i64,
 }
 
 impl SummaryRow {
@@ -120,54 +122,101 @@ impl SummaryRow {
     }
 }
 
-/// One page of a view, newest activity first, continuing after `after` (keyset, no OFFSET).
-pub async fn view_page(
-    db: &Db,
-    user: &CurrentUser,
-    view: ViewKey,
-    after: Option<&Cursor>,
-    limit: u32,
-) -> AppResult<TicketPage> {
-    let mut sql = Sql::new(
-        "SELECT t.id, t.name, s.name AS status_name, t.is_open, t.priority, t.source,
+/// The columns of a ticket list row over `tickets t`; `{sort}` is the sort key's expression.
+const SUMMARY_COLUMNS: &str = "SELECT t.id, t.name, s.name AS status_name, t.is_open, t.priority, t.source,
                 u.name AS owner_name, c.name AS company_name,
                 (SELECT ct.name FROM ticket_contacts tc JOIN contacts ct ON ct.id = tc.contact_id
                  WHERE tc.ticket_id = t.id ORDER BY ct.name LIMIT 1) AS contact_name,
-                t.last_activity_at
+                t.last_activity_at, {sort} AS sort_value
          FROM tickets t
          JOIN statuses s ON s.id = t.status_id
          LEFT JOIN users u ON u.id = t.owner_id
          LEFT JOIN companies c ON c.id = t.company_id
-         WHERE 1 = 1",
-    );
+         WHERE ";
+
+/// The SQL expression a list is ordered by (descending, then by id).
+fn sort_expression(sort: SortKey) -> &'static str {
+    match sort {
+        SortKey::LastActivity => "t.last_activity_at",
+        SortKey::CreateDate => "t.created_at",
+        SortKey::Priority => {
+            "(CASE t.priority WHEN 'urgent' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END)"
+        }
+    }
+}
+
+/// Appends the list's filters.
+fn push_filters(sql: &mut Sql, query: &ListQuery) {
+    if let Some(pipeline) = &query.pipeline_id {
+        let p = sql.text_param(pipeline);
+        sql.push(&format!(" AND t.pipeline_id = {p}"));
+    }
+    if let Some(status) = &query.status_id {
+        let p = sql.text_param(status);
+        sql.push(&format!(" AND t.status_id = {p}"));
+    }
+    match query.owner_id.as_deref() {
+        None => {}
+        Some(UNASSIGNED) => {
+            sql.push(" AND t.owner_id IS NULL");
+        }
+        Some(owner) => {
+            let p = sql.text_param(owner);
+            sql.push(&format!(" AND t.owner_id = {p}"));
+        }
+    }
+    if let Some(priority) = query.priority {
+        let p = sql.text_param(priority.as_str());
+        sql.push(&format!(" AND t.priority = {p}"));
+    }
+    if let Some(source) = query.source {
+        let p = sql.text_param(source.as_str());
+        sql.push(&format!(" AND t.source = {p}"));
+    }
+}
+
+/// One page of a view with its filters and order, continuing after `after` (keyset, no
+/// OFFSET).
+pub async fn view_page(
+    db: &Db,
+    user: &CurrentUser,
+    view: ViewKey,
+    query: &ListQuery,
+    after: Option<&Cursor>,
+    limit: u32,
+) -> AppResult<TicketPage> {
+    let sort = sort_expression(query.sort);
+    let mut sql = Sql::new(&SUMMARY_COLUMNS.replace("{sort}", sort));
+    sql.push("1 = 1");
     push_view(&mut sql, view, user);
     push_scope(&mut sql, user);
+    push_filters(&mut sql, query);
     if let Some(cursor) = after {
-        let at = sql.int_param(cursor.last_activity_at);
+        let value = sql.int_param(cursor.value);
         let id = sql.text_param(&cursor.id);
         sql.push(&format!(
-            " AND (t.last_activity_at < {at} OR (t.last_activity_at = {at} AND t.id < {id}))"
+            " AND ({sort} < {value} OR ({sort} = {value} AND t.id < {id}))"
         ));
     }
     // One extra row tells whether another page follows.
     let fetch = sql.int_param(i64::from(limit) + 1);
-    sql.push(&format!(" ORDER BY t.last_activity_at DESC, t.id DESC LIMIT {fetch}"));
+    sql.push(&format!(" ORDER BY {sort} DESC, t.id DESC LIMIT {fetch}"));
     let rows: Vec<SummaryRow> =
         on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_all(pool).await)?;
     let has_more = rows.len() > limit as usize;
+    let next = if has_more {
+        rows.get(limit as usize - 1).map(|row| Cursor {
+            value: row.sort_value,
+            id: row.id.clone(),
+        })
+    } else {
+        None
+    };
     let tickets = rows
         .into_iter()
         .take(limit as usize)
         .map(SummaryRow::into_summary)
         .collect::<AppResult<Vec<_>>>()?;
-    let next = if has_more {
-        tickets.last().map(|t| Cursor {
-            last_activity_at: t.last_activity_at,
-            id: t.id.clone(),
-        })
-    } else {
-        None
-    };
     Ok(TicketPage { tickets, next })
 }
 
@@ -662,18 +711,7 @@ pub enum RecordOf<'a> {
 
 /// The latest tickets of a contact or company that `user` may see, newest activity first.
 pub async fn record_tickets(db: &Db, user: &CurrentUser, of: RecordOf<'_>) -> AppResult<Vec<TicketSummary>> {
-    let mut sql = Sql::new(
-        "SELECT t.id, t.name, s.name AS status_name, t.is_open, t.priority, t.source,
-                u.name AS owner_name, c.name AS company_name,
-                (SELECT ct.name FROM ticket_contacts tc JOIN contacts ct ON ct.id = tc.contact_id
-                 WHERE tc.ticket_id = t.id ORDER BY ct.name LIMIT 1) AS contact_name,
-                t.last_activity_at
-         FROM tickets t
-         JOIN statuses s ON s.id = t.status_id
-         LEFT JOIN users u ON u.id = t.owner_id
-         LEFT JOIN companies c ON c.id = t.company_id
-         WHERE ",
-    );
+    let mut sql = Sql::new(&SUMMARY_COLUMNS.replace("{sort}", "t.last_activity_at"));
     match of {
         RecordOf::Contact(id) => {
             let id = sql.text_param(id);
@@ -691,4 +729,62 @@ pub async fn record_tickets(db: &Db, user: &CurrentUser, of: RecordOf<'_>) -> Ap
     let rows: Vec<SummaryRow> =
         on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_all(pool).await)?;
     rows.into_iter().map(SummaryRow::into_summary).collect()
+}
+
+/// The user's saved views, by name.
+pub async fn saved_views(db: &Db, user: &CurrentUser) -> AppResult<Vec<SavedView>> {
+    let rows: Vec<(String, String, String, String)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT id, name, base_view, query FROM saved_views WHERE user_id = $1 ORDER BY name")
+        .bind(&user.id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, name, view, query)| {
+            Some(SavedView {
+                id,
+                name,
+                view: ViewKey::from_slug(&view)?,
+                query: serde_json::from_str(&query).ok()?,
+            })
+        })
+        .collect())
+}
+
+/// Saves a view for its owner; a name they already use is a validation error on "name".
+pub async fn insert_saved_view(
+    db: &Db,
+    user: &CurrentUser,
+    name: &str,
+    view: ViewKey,
+    query: &ListQuery,
+) -> AppResult<String> {
+    let id = crate::db::new_id();
+    let query = serde_json::to_string(query).map_err(|_| AppError::Internal)?;
+    let result = on_db!(db, pool => sqlx::query(
+        "INSERT INTO saved_views (id, user_id, name, base_view, query, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&id)
+        .bind(&user.id)
+        .bind(name)
+        .bind(view.slug())
+        .bind(&query)
+        .bind(crate::db::now_millis())
+        .execute(pool)
+        .await
+        .map(|_| ()));
+    crate::db::unique_or(result.map(|_| id), "name", "You already have a view with this name.")
+}
+
+/// Deletes one of the user's own saved views; someone else's is `NotFound`.
+pub async fn delete_saved_view(db: &Db, user: &CurrentUser, id: &str) -> AppResult<()> {
+    let deleted = on_db!(db, pool => sqlx::query("DELETE FROM saved_views WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(&user.id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if deleted == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
 }

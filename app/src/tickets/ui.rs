@@ -22,23 +22,46 @@ fn open_ticket_id() -> Memo<Option<String>> {
     })
 }
 
+/// The address of the list's state: `view=<slug>` and any sort and filters.
+pub(crate) fn list_search(view: ViewKey, query: &ListQuery) -> String {
+    let mut search = format!("view={}", view.slug());
+    for (key, value) in query.to_pairs() {
+        search.push_str(&format!("&{key}={}", urlencode(&value)));
+    }
+    search
+}
+
+/// Percent-encodes a query value (ids, slugs: mostly safe already).
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
 #[component]
-pub fn TicketList(view: Memo<ViewKey>) -> impl IntoView {
+pub fn TicketList(view: Memo<ViewKey>, query: Memo<ListQuery>) -> impl IntoView {
     let changed = expect_context::<super::create_panel::TicketsChanged>();
     let first_page = Resource::new(
-        move || (view.get(), changed.version()),
-        |(view, _)| list_tickets(view, None),
+        move || (view.get(), query.get(), changed.version()),
+        |(view, query, _)| list_tickets(view, query, None),
     );
     // Pages after the first, appended by "Load more"; cleared when the view changes.
     let later = RwSignal::new(Vec::<TicketSummary>::new());
     let later_next = RwSignal::new(None::<Option<Cursor>>);
     Effect::new(move |_| {
         view.track();
+        query.track();
         changed.0.track();
         later.set(Vec::new());
         later_next.set(None);
     });
-    let load_more = Action::new(move |cursor: &Cursor| list_tickets(view.get_untracked(), Some(cursor.clone())));
+    let load_more = Action::new(move |cursor: &Cursor| {
+        list_tickets(view.get_untracked(), query.get_untracked(), Some(cursor.clone()))
+    });
     Effect::new(move |_| {
         if let Some(Ok(page)) = load_more.value().get() {
             later.update(|tickets| tickets.extend(page.tickets));
@@ -50,22 +73,28 @@ pub fn TicketList(view: Memo<ViewKey>) -> impl IntoView {
     view! {
         <section class="ticket-list" aria-labelledby="ticket-list-heading">
             <h2 id="ticket-list-heading" class="panel-heading">{move || view.get().label()}</h2>
+            <super::filters::ListControls view query/>
             <Transition fallback=|| view! { <p class="muted" role="status">"Loading tickets…"</p> }>
                 {move || Suspend::new(async move {
                     match first_page.await {
                         Err(error) => view! { <ErrorPanel error/> }.into_any(),
                         Ok(page) if page.tickets.is_empty() => view! {
-                            <p class="empty-state">{view.get_untracked().empty_message()}</p>
+                            <p class="empty-state">{if query.get_untracked().is_filtered() {
+                                "No tickets in this view match the filters. Clear them to see the whole view."
+                            } else {
+                                view.get_untracked().empty_message()
+                            }}</p>
                         }.into_any(),
                         Ok(page) => {
                             let first_next = page.next.clone();
                             let next = move || later_next.get().unwrap_or_else(|| first_next.clone());
-                            let slug = view.get_untracked().slug();
+                            let search = list_search(view.get_untracked(), &query.get_untracked());
+                            let search_for_later = search.clone();
                             view! {
                                 <ul class="tickets">
-                                    {page.tickets.into_iter().map(|t| view! { <TicketRow ticket=t slug selected/> }).collect_view()}
+                                    {page.tickets.into_iter().map(|t| view! { <TicketRow ticket=t search=search.clone() selected/> }).collect_view()}
                                     <For each=move || later.get() key=|t| t.id.clone() let:ticket>
-                                        <TicketRow ticket slug selected/>
+                                        <TicketRow ticket search=search_for_later.clone() selected/>
                                     </For>
                                 </ul>
                                 {move || next().map(|cursor| view! {
@@ -86,8 +115,8 @@ pub fn TicketList(view: Memo<ViewKey>) -> impl IntoView {
 }
 
 #[component]
-fn TicketRow(ticket: TicketSummary, slug: &'static str, selected: Memo<Option<String>>) -> impl IntoView {
-    let href = format!("/tickets/{}?view={slug}", ticket.id);
+fn TicketRow(ticket: TicketSummary, search: String, selected: Memo<Option<String>>) -> impl IntoView {
+    let href = format!("/tickets/{}?{search}", ticket.id);
     let id = ticket.id.clone();
     let is_selected = Signal::derive(move || selected.read().as_deref() == Some(id.as_str()));
     let who = ticket
@@ -97,7 +126,9 @@ fn TicketRow(ticket: TicketSummary, slug: &'static str, selected: Memo<Option<St
         .unwrap_or_else(|| "No contact".to_string());
     view! {
         <li class="ticket-row" class:selected=is_selected>
-            <A href=href attr:aria-current=move || is_selected.get().then_some("page")>
+            // A plain anchor (the router still handles the click): `<A attr:...>` kept this
+            // closure alive after the row was replaced, and it then read a disposed signal.
+            <a href=href aria-current=move || is_selected.get().then_some("page")>
                 <span class="ticket-name">{ticket.name.clone()}</span>
                 <span class="ticket-meta">
                     <span>{who}</span>
@@ -107,7 +138,7 @@ fn TicketRow(ticket: TicketSummary, slug: &'static str, selected: Memo<Option<St
                     <span class="status" class:closed=!ticket.is_open>{ticket.status_name.clone()}</span>
                     <span>{date(ticket.last_activity_at)}</span>
                 </span>
-            </A>
+            </a>
         </li>
     }
 }

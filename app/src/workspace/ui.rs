@@ -11,7 +11,7 @@ use crate::auth::model::CurrentUser;
 use crate::error::AppError;
 use crate::tickets::api::view_counts;
 use crate::tickets::create_panel::{CreateTicketPanel, TicketsChanged};
-use crate::tickets::model::{can_edit_tickets, ViewKey};
+use crate::tickets::model::{can_edit_tickets, ListQuery, ViewKey};
 use crate::tickets::ui::TicketList;
 
 /// The view the URL asks for, if the user has it; otherwise their default view.
@@ -65,15 +65,24 @@ fn Workspace(user: CurrentUser) -> impl IntoView {
     let query = use_query_map();
     let view_user = user.clone();
     let view = Memo::new(move |_| current_view(&view_user, query.read().get("view")));
+    let list_query = Memo::new(move |_| {
+        let params = query.read();
+        let pairs: Vec<(&str, String)> = ["sort", "pipeline", "status", "owner", "priority", "source"]
+            .into_iter()
+            .filter_map(|key| params.get(key).map(|value| (key, value)))
+            .collect();
+        ListQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+    });
     provide_context(user.clone());
     provide_context(TicketsChanged(RwSignal::new(0)));
+    provide_context(crate::tickets::filters::SavedViewsChanged(RwSignal::new(0)));
     let create_open = RwSignal::new(false);
     let can_create = can_edit_tickets(user.role);
     view! {
         <div class="workspace">
             <TopBar user=user.clone()/>
             <ViewsPanel current=view can_create create_open/>
-            <TicketList view/>
+            <TicketList view query=list_query/>
             <Outlet/>
             <Show when=move || create_open.get()>
                 <CreateTicketPanel open=create_open/>
@@ -143,6 +152,9 @@ fn ViewsPanel(current: Memo<ViewKey>, can_create: bool, create_open: RwSignal<bo
                 })}
             </Suspense>
             <Show when=move || can_create>
+                <SavedViewsList/>
+            </Show>
+            <Show when=move || can_create>
                 <div class="create-ticket-slot">
                     <button type="button" class="button primary create-ticket" on:click=move |_| create_open.set(true)>
                         "Create ticket"
@@ -161,5 +173,45 @@ pub fn NoTicketSelected() -> impl IntoView {
             <h2>"No ticket open"</h2>
             <p>"Choose a ticket from the list to read its conversation and reply."</p>
         </section>
+    }
+}
+
+/// The user's own saved views, under the built-in ones.
+#[component]
+fn SavedViewsList() -> impl IntoView {
+    let changed = expect_context::<crate::tickets::filters::SavedViewsChanged>();
+    let views = Resource::new(move || changed.0.get(), |_| crate::tickets::api::list_saved_views());
+    let delete = Action::new(|id: &String| crate::tickets::api::delete_saved_view(id.clone()));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            changed.0.update(|n| *n += 1);
+        }
+    });
+    view! {
+        <h2 class="panel-heading">"My views"</h2>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match views.await {
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="muted saved-hint">"Filter a view, then \"Save view\" keeps it here."</p>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="view-list saved-views">
+                            {list.into_iter().map(|saved| {
+                                let id = saved.id.clone();
+                                view! {
+                                    <li class="saved-view">
+                                        <a href=saved.href() class="view-link"><span class="view-name">{saved.name.clone()}</span></a>
+                                        <button type="button" class="button subtle chip-remove" aria-label=format!("Delete view {}", saved.name)
+                                            on:click=move |_| { delete.dispatch(id.clone()); }>"×"</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }

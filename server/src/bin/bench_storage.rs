@@ -379,16 +379,23 @@ async fn run_engine(engine: Engine, url: &str, tickets: i64, runs: usize) -> Vec
         let user = bench_user(&db, &email).await;
         let user = &user;
         let db = &db;
-        let first = app::tickets::store::view_page(db, user, ViewKey::AllOpen, None, PAGE_SIZE)
+        let first = app::tickets::store::view_page(db, user, ViewKey::AllOpen, &Default::default(), None, PAGE_SIZE)
             .await
             .unwrap();
         let mut cursor: Option<Cursor> = first.next.clone();
         let mut pages = 1;
         while pages < 49 {
             let Some(after) = cursor.take() else { break };
-            let page = app::tickets::store::view_page(db, user, ViewKey::AllOpen, Some(&after), PAGE_SIZE)
-                .await
-                .unwrap();
+            let page = app::tickets::store::view_page(
+                db,
+                user,
+                ViewKey::AllOpen,
+                &Default::default(),
+                Some(&after),
+                PAGE_SIZE,
+            )
+            .await
+            .unwrap();
             cursor = page.next;
             pages += 1;
         }
@@ -400,7 +407,7 @@ async fn run_engine(engine: Engine, url: &str, tickets: i64, runs: usize) -> Vec
         println!("    {label}: {}", summary.join(", "));
 
         let (median, p99) = measure(runs, |_| async {
-            app::tickets::store::view_page(db, user, ViewKey::AllOpen, None, PAGE_SIZE)
+            app::tickets::store::view_page(db, user, ViewKey::AllOpen, &Default::default(), None, PAGE_SIZE)
                 .await
                 .unwrap();
         })
@@ -416,9 +423,16 @@ async fn run_engine(engine: Engine, url: &str, tickets: i64, runs: usize) -> Vec
             Some(after) => {
                 let after = &after;
                 let (median, p99) = measure(runs, |_| async move {
-                    let page = app::tickets::store::view_page(db, user, ViewKey::AllOpen, Some(after), PAGE_SIZE)
-                        .await
-                        .unwrap();
+                    let page = app::tickets::store::view_page(
+                        db,
+                        user,
+                        ViewKey::AllOpen,
+                        &Default::default(),
+                        Some(after),
+                        PAGE_SIZE,
+                    )
+                    .await
+                    .unwrap();
                     assert_eq!(page.tickets.len(), PAGE_SIZE as usize);
                 })
                 .await;
