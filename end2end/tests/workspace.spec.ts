@@ -146,6 +146,9 @@ test('the list sorts and filters, and the address keeps them across opening a ti
   await page.waitForLoadState('networkidle');
   await rows.first().getByRole('link').click();
   await expect(page).toHaveURL(/\/tickets\/.*priority=low/);
+  // A ticket page loaded directly hydrates (the sidebar's lookups are created before any await).
+  await page.reload();
+  await hydrated(page);
   await page.goBack();
   await expect(page).toHaveURL(/\/\?view=all-open.*priority=low/);
   await page.reload();

@@ -38,7 +38,7 @@ async fn the_workspace_is_rendered_on_the_server_with_the_agents_views(engine: E
     let html = viewer.get("/").await.text().await.unwrap();
     assert!(html.contains("All open"));
     assert!(
-        !html.contains(">Unassigned<"),
+        !html.contains("<span class=\"view-name\">Unassigned<"),
         "service access lacks the Unassigned view"
     );
 }

@@ -14,6 +14,26 @@ use crate::properties::api::list_properties;
 use crate::properties::model::{Property, PropertyValue};
 use crate::properties::ui::PropertyField;
 
+/// What the sidebar looks up besides the ticket. Created by the ticket pane before it awaits
+/// anything: resources created inside an already-resolving `Suspend` were the cause of a
+/// directly loaded ticket page failing to hydrate.
+#[derive(Clone, Copy)]
+pub struct SidebarLookups {
+    pub pipelines: Resource<Result<Vec<crate::pipelines::model::Pipeline>, AppError>>,
+    pub assignees: Resource<Result<Vec<super::model::Assignee>, AppError>>,
+    pub properties: Resource<Result<Vec<Property>, AppError>>,
+}
+
+impl SidebarLookups {
+    pub fn load() -> SidebarLookups {
+        SidebarLookups {
+            pipelines: Resource::new(|| (), |_| list_pipelines()),
+            assignees: Resource::new(|| (), |_| list_assignees()),
+            properties: Resource::new(|| (), |_| list_properties()),
+        }
+    }
+}
+
 /// One edit the sidebar sends.
 #[derive(Clone)]
 enum Change {
@@ -53,7 +73,11 @@ pub fn TicketProperties(
     });
     let server_error = move || edit.value().get().and_then(|r| r.err());
     let error = move || server_error().map(|e| e.to_string());
-    let properties = Resource::new(|| (), |_| list_properties());
+    let SidebarLookups {
+        pipelines,
+        assignees,
+        properties,
+    } = expect_context::<SidebarLookups>();
     let values = StoredValue::new(values);
     let value_of = move |property_id: &str| {
         values.with_value(|all| {
@@ -87,8 +111,6 @@ pub fn TicketProperties(
         }
         .into_any();
     }
-    let pipelines = Resource::new(|| (), |_| list_pipelines());
-    let assignees = Resource::new(|| (), |_| list_assignees());
     let (pipeline_id, status_id, owner_id, priority) = (
         ticket.pipeline_id.clone(),
         ticket.status_id.clone(),

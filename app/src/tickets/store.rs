@@ -127,7 +127,7 @@ const SUMMARY_COLUMNS: &str = "SELECT t.id, t.name, s.name AS status_name, t.is_
                 u.name AS owner_name, c.name AS company_name,
                 (SELECT ct.name FROM ticket_contacts tc JOIN contacts ct ON ct.id = tc.contact_id
                  WHERE tc.ticket_id = t.id ORDER BY ct.name LIMIT 1) AS contact_name,
-                t.last_activity_at, {sort} AS sort_value
+                t.last_activity_at, CAST({sort} AS BIGINT) AS sort_value
          FROM tickets t
          JOIN statuses s ON s.id = t.status_id
          LEFT JOIN users u ON u.id = t.owner_id

@@ -149,6 +149,7 @@ pub fn TicketPane() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let detail = Resource::new(move || id.get(), get_ticket);
+    provide_context(super::properties::SidebarLookups::load());
     let changed = expect_context::<super::create_panel::TicketsChanged>();
     // After an edit in the sidebar: the ticket again, and the views and their counts.
     let on_changed = Callback::new(move |()| {
