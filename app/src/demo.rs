@@ -206,9 +206,14 @@ pub async fn seed_if_empty(db: &Db) -> AppResult<bool> {
         ];
         let contact_ids: Vec<String> = (0..contacts.len()).map(|_| new_id()).collect();
         for ((name, email, phone, company), id) in contacts.iter().zip(&contact_ids) {
-            sqlx::query("INSERT INTO contacts (id, name, email, phone, company_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            let (folded_name, search_text) = crate::contacts::model::search_fields(name, &[email]);
+            sqlx::query("INSERT INTO contacts (id, name, email, phone, company_id, created_at, folded_name, search_text)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                 .bind(id).bind(*name).bind(*email).bind(*phone).bind(company.map(|c: usize| company_ids[c].clone())).bind(now)
+                .bind(folded_name).bind(search_text)
                 .execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO contact_emails (email, contact_id, position) VALUES ($1, $2, 0)")
+                .bind(*email).bind(id).execute(&mut *tx).await?;
         }
 
         for ticket in TICKETS {

@@ -27,6 +27,21 @@ async fn records_show_their_tickets_within_the_callers_scope_and_are_edited_in_p
         .iter()
         .any(|t| t.name == "Refund for duplicate charge"));
     assert!(seen_by_viewer.tickets.len() < record.tickets.len());
+    // Conversations with Tom are listed with their ticket, channel and latest message, within
+    // the caller's scope too.
+    assert!(!record.conversations.is_empty());
+    assert!(record
+        .conversations
+        .iter()
+        .all(|c| c.contact_name.as_deref() == Some("Tom Becker") && c.messages > 0 && c.last_message.is_some()));
+    assert!(record
+        .conversations
+        .iter()
+        .any(|c| c.ticket_name == "Refund for duplicate charge"));
+    assert!(!seen_by_viewer
+        .conversations
+        .iter()
+        .any(|c| c.ticket_name == "Refund for duplicate charge"));
     assert_eq!(agent.call("get_contact", &[("id", "nobody")]).await.status, 404);
 
     let globex = record.company_id.clone().unwrap();
@@ -34,13 +49,17 @@ async fn records_show_their_tickets_within_the_callers_scope_and_are_edited_in_p
     assert_eq!(company.domain.as_deref(), Some("globex.test"));
     assert!(company.contacts.iter().any(|c| c.label == "Tom Becker"));
     assert!(!company.tickets.is_empty());
+    assert!(company
+        .conversations
+        .iter()
+        .any(|c| c.contact_name.as_deref() == Some("Tom Becker")));
 
     // Edits: service access cannot; bad values come back by field; a taken email is refused.
     let edit = |email: &'static str, phone: &'static str| {
         [
             ("id", tom.as_str()),
             ("contact[name]", "Tom Becker-Ruiz"),
-            ("contact[email]", email),
+            ("contact[emails][0]", email),
             ("contact[phone]", phone),
         ]
     };
@@ -49,16 +68,20 @@ async fn records_show_their_tickets_within_the_callers_scope_and_are_edited_in_p
         404
     );
     let bad = agent.call("update_contact", &edit("tom", "")).await;
-    assert_eq!(bad.body["Validation"]["field"], "email");
+    assert_eq!(bad.body["Validation"]["field"], "emails");
     let taken = agent.call("update_contact", &edit("MARIA@acme.test", "")).await;
-    assert_eq!(taken.body["Validation"]["field"], "email");
+    assert_eq!(taken.body["Validation"]["field"], "emails");
+    assert!(taken.body["Validation"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("maria@acme.test"));
     agent
         .call("update_contact", &edit("tom.b@globex.test", "+49 30 1234"))
         .await
         .ok::<()>();
     let record: ContactRecord = agent.call("get_contact", &[("id", &tom)]).await.ok();
     assert_eq!(record.name, "Tom Becker-Ruiz");
-    assert_eq!(record.email.as_deref(), Some("tom.b@globex.test"));
+    assert_eq!(record.emails, ["tom.b@globex.test"]);
     assert_eq!(record.phone.as_deref(), Some("+49 30 1234"));
     assert_eq!(record.company_id, None, "no company was sent, so it is cleared");
 
@@ -92,3 +115,99 @@ async fn records_show_their_tickets_within_the_callers_scope_and_are_edited_in_p
 }
 
 on_both_engines!(records_show_their_tickets_within_the_callers_scope_and_are_edited_in_place);
+
+async fn contacts_have_several_addresses_each_unique_and_all_searchable(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let agent = app.login_as("agent@demo.test").await;
+    let search = |query: &'static str| {
+        let agent = &agent;
+        async move {
+            agent
+                .call("search_contacts", &[("query", query)])
+                .await
+                .ok::<Vec<SearchHit>>()
+                .into_iter()
+                .map(|h| h.label)
+                .collect::<Vec<_>>()
+        }
+    };
+    let priya = agent
+        .call("search_contacts", &[("query", "priya")])
+        .await
+        .ok::<Vec<SearchHit>>()
+        .remove(0)
+        .id;
+    let save = |emails: [&'static str; 3]| {
+        let (agent, priya) = (&agent, priya.clone());
+        async move {
+            agent
+                .call(
+                    "update_contact",
+                    &[
+                        ("id", priya.as_str()),
+                        ("contact[name]", "Priya Sháh"),
+                        ("contact[emails][0]", emails[0]),
+                        ("contact[emails][1]", emails[1]),
+                        ("contact[emails][2]", emails[2]),
+                        ("contact[phone]", ""),
+                    ],
+                )
+                .await
+        }
+    };
+    // Three addresses, the second typed in capitals: stored lower-cased, primary first.
+    save(["priya@initech.test", "P.Shah@Home.example", "ps@initech.test"])
+        .await
+        .ok::<()>();
+    let record: ContactRecord = agent.call("get_contact", &[("id", &priya)]).await.ok();
+    assert_eq!(
+        record.emails,
+        ["priya@initech.test", "p.shah@home.example", "ps@initech.test"]
+    );
+    // Every address finds her, by its start or any part of it; accents fold both ways.
+    assert_eq!(search("p.shah@").await, ["Priya Sháh"]);
+    assert_eq!(search("home.exam").await, ["Priya Sháh"]);
+    assert_eq!(search("ps@").await, ["Priya Sháh"]);
+    assert_eq!(search("priya shah").await, ["Priya Sháh"]);
+    assert_eq!(search("SHÁ").await, ["Priya Sháh"]);
+    // An address of another contact, in any case, is refused and names the address; a
+    // duplicate within the form too; nothing is half-saved.
+    let taken = save(["priya@initech.test", "MARIA@acme.test", ""]).await;
+    assert_eq!(taken.status, 422);
+    assert_eq!(taken.body["Validation"]["field"], "emails");
+    assert!(taken.body["Validation"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("maria@acme.test"));
+    let twice = save(["priya@initech.test", "PRIYA@initech.test", ""]).await;
+    assert_eq!(twice.body["Validation"]["field"], "emails");
+    let record: ContactRecord = agent.call("get_contact", &[("id", &priya)]).await.ok();
+    assert_eq!(record.emails.len(), 3);
+    // Make the second primary and drop the others: the old ones no longer find her, and a
+    // new contact may take a freed address.
+    save(["p.shah@home.example", "", ""]).await.ok::<()>();
+    let record: ContactRecord = agent.call("get_contact", &[("id", &priya)]).await.ok();
+    assert_eq!(record.emails, ["p.shah@home.example"]);
+    assert!(search("ps@").await.is_empty());
+    assert_eq!(search("priya@").await, Vec::<String>::new());
+    let created = agent
+        .call(
+            "create_contact",
+            &[("contact[name]", "Pat Singh"), ("contact[email]", "PS@initech.test")],
+        )
+        .await;
+    assert_eq!(
+        created.ok::<SearchHit>().detail.as_deref(),
+        Some("ps@initech.test · Initech")
+    );
+    let again = agent
+        .call(
+            "create_contact",
+            &[("contact[name]", "Someone"), ("contact[email]", "p.shah@HOME.example")],
+        )
+        .await;
+    assert_eq!(again.body["Validation"]["field"], "contact_email");
+    assert_eq!(search("pat").await, ["Pat Singh"]);
+}
+
+on_both_engines!(contacts_have_several_addresses_each_unique_and_all_searchable);

@@ -75,9 +75,9 @@ pub async fn update_contact(id: String, contact: super::model::ContactEdit) -> R
     with_status(
         async {
             let (context, _) = require_editor().await?;
-            let (name, email, phone) = super::model::check_contact_edit(&contact)?;
+            let (name, emails, phone) = super::model::check_contact_edit(&contact)?;
             let company = contact.company_id.as_deref().filter(|c| !c.is_empty());
-            super::store::update_contact(&context.db, &id, &name, email.as_ref(), phone.as_deref(), company).await
+            super::store::update_contact(&context.db, &id, &name, &emails, phone.as_deref(), company).await
         }
         .await,
     )

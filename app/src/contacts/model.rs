@@ -29,17 +29,113 @@ pub fn check_new_contact(contact: &NewContact) -> AppResult<(String, EmailAddres
     ))
 }
 
-/// A contact's record page: details, company and the tickets the caller may see.
+/// A contact's record page: details, company, and the tickets and conversations the caller
+/// may see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactRecord {
     pub id: String,
     pub name: String,
-    pub email: Option<String>,
+    /// Every address, the primary one (where replies go) first.
+    pub emails: Vec<String>,
     pub phone: Option<String>,
     pub company_id: Option<String>,
     pub company_name: Option<String>,
     /// Newest activity first, within the caller's scope.
     pub tickets: Vec<crate::tickets::model::TicketSummary>,
+    /// Newest first, on tickets within the caller's scope.
+    pub conversations: Vec<RecordConversation>,
+}
+
+/// A conversation listed on a contact's or company's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordConversation {
+    pub id: String,
+    pub ticket_id: String,
+    pub ticket_name: String,
+    pub contact_name: Option<String>,
+    /// "email", "chat", "form", "call" or "manual".
+    pub channel: String,
+    pub started_at: i64,
+    pub messages: i64,
+    /// The latest message to or from the contact (not internal comments), shortened.
+    pub last_message: Option<String>,
+    pub last_message_at: Option<i64>,
+}
+
+impl RecordConversation {
+    pub fn channel_label(&self) -> &'static str {
+        match self.channel.as_str() {
+            "email" => "Email",
+            "chat" => "Chat",
+            "form" => "Form",
+            "call" => "Call",
+            _ => "Manual",
+        }
+    }
+}
+
+/// At most this many addresses per contact.
+pub const MAX_EMAILS: usize = 10;
+
+/// Text folded for search: lower-cased, common Latin accents removed, so "garcia" finds
+/// "García". The same folding is applied to what is stored and to what is typed.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let plain = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+            'æ' => "ae",
+            'ç' | 'ć' | 'č' | 'ĉ' | 'ċ' => "c",
+            'ď' | 'đ' | 'ð' => "d",
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => "e",
+            'ĝ' | 'ğ' | 'ġ' | 'ģ' => "g",
+            'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'į' | 'ı' => "i",
+            'ķ' => "k",
+            'ĺ' | 'ļ' | 'ľ' | 'ł' => "l",
+            'ñ' | 'ń' | 'ņ' | 'ň' => "n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+            'œ' => "oe",
+            'ŕ' | 'ř' => "r",
+            'ś' | 'ŝ' | 'ş' | 'š' | 'ș' => "s",
+            'ß' => "ss",
+            'ţ' | 'ť' | 'ț' => "t",
+            'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => "u",
+            'ý' | 'ÿ' => "y",
+            'ź' | 'ż' | 'ž' => "z",
+            other => {
+                out.push(other);
+                continue;
+            }
+        };
+        out.push_str(plain);
+    }
+    out
+}
+
+/// What contact search reads: the folded name, and the folded name with every address.
+pub fn search_fields(name: &str, emails: &[&str]) -> (String, String) {
+    let folded = fold(name);
+    let mut text = folded.clone();
+    for email in emails {
+        text.push(' ');
+        text.push_str(&email.to_lowercase());
+    }
+    (folded, text)
+}
+
+/// How well a contact matches typed (folded) text: the name's start, then a word or an
+/// address starting with it, then anything containing it.
+pub fn match_rank(folded_name: &str, search_text: &str, query: &str) -> u8 {
+    if folded_name.starts_with(query) {
+        0
+    } else if search_text
+        .split([' ', '.', '-', '@'])
+        .any(|word| word.starts_with(query))
+    {
+        1
+    } else {
+        2
+    }
 }
 
 /// A company's record page: details, its contacts and the tickets the caller may see.
@@ -50,26 +146,48 @@ pub struct CompanyRecord {
     pub domain: Option<String>,
     pub contacts: Vec<SearchHit>,
     pub tickets: Vec<crate::tickets::model::TicketSummary>,
+    /// Conversations with the company's contacts, newest first, within the caller's scope.
+    pub conversations: Vec<RecordConversation>,
 }
 
 /// An edit of a contact's details.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactEdit {
     pub name: String,
-    pub email: String,
+    /// The primary address first; blank entries are dropped.
+    #[serde(default)]
+    pub emails: Vec<String>,
     pub phone: String,
     #[serde(default)]
     pub company_id: Option<String>,
 }
 
-/// A contact edit after the rules: a name, an optional valid email (lower-cased, unique
-/// case-insensitively), an optional phone of sensible length.
-pub fn check_contact_edit(edit: &ContactEdit) -> AppResult<(String, Option<EmailAddress>, Option<String>)> {
+/// A contact edit after the rules: a name, valid addresses (lower-cased, each once, at most
+/// [`MAX_EMAILS`]), an optional phone of sensible length. Address errors are on "emails".
+pub fn check_contact_edit(edit: &ContactEdit) -> AppResult<(String, Vec<EmailAddress>, Option<String>)> {
     let name = parse_name("name", &edit.name)?;
-    let email = match edit.email.trim() {
-        "" => None,
-        email => Some(EmailAddress::parse("email", email)?),
-    };
+    let mut emails: Vec<EmailAddress> = Vec::new();
+    for email in edit.emails.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+        let email = EmailAddress::parse("emails", email).map_err(|_| {
+            crate::error::AppError::validation(
+                "emails",
+                format!("\"{email}\" is not an email address: enter one like name@example.com."),
+            )
+        })?;
+        if emails.contains(&email) {
+            return Err(crate::error::AppError::validation(
+                "emails",
+                format!("{} is listed twice: remove one.", email.as_str()),
+            ));
+        }
+        emails.push(email);
+    }
+    if emails.len() > MAX_EMAILS {
+        return Err(crate::error::AppError::validation(
+            "emails",
+            format!("A contact can have at most {MAX_EMAILS} email addresses."),
+        ));
+    }
     let phone = edit.phone.trim();
     if phone.chars().count() > 40 || phone.chars().any(|c| c.is_control()) {
         return Err(crate::error::AppError::validation(
@@ -77,7 +195,7 @@ pub fn check_contact_edit(edit: &ContactEdit) -> AppResult<(String, Option<Email
             "Enter a phone number of at most 40 characters.",
         ));
     }
-    Ok((name, email, (!phone.is_empty()).then(|| phone.to_string())))
+    Ok((name, emails, (!phone.is_empty()).then(|| phone.to_string())))
 }
 
 /// An edit of a company's details.
@@ -166,18 +284,40 @@ mod tests {
     fn contact_and_company_edits_are_checked() {
         let edit = |email: &str, phone: &str| ContactEdit {
             name: "Zed".into(),
-            email: email.into(),
+            emails: vec![email.into()],
             phone: phone.into(),
             company_id: None,
         };
         assert_eq!(
             check_contact_edit(&edit("", "")).unwrap(),
-            ("Zed".to_string(), None, None)
+            ("Zed".to_string(), vec![], None)
         );
         assert!(check_contact_edit(&edit("nope", ""))
             .unwrap_err()
-            .field_message("email")
-            .is_some());
+            .field_message("emails")
+            .is_some_and(|m| m.contains("\"nope\"")));
+        let two = ContactEdit {
+            emails: vec!["Z@a.test".into(), " ".into(), "z@b.test".into()],
+            ..edit("", "")
+        };
+        let (_, emails, _) = check_contact_edit(&two).unwrap();
+        assert_eq!(
+            emails.iter().map(|e| e.as_str()).collect::<Vec<_>>(),
+            ["z@a.test", "z@b.test"]
+        );
+        let twice = ContactEdit {
+            emails: vec!["z@a.test".into(), "Z@A.test".into()],
+            ..edit("", "")
+        };
+        assert!(check_contact_edit(&twice)
+            .unwrap_err()
+            .field_message("emails")
+            .is_some_and(|m| m.contains("twice")));
+        let many = ContactEdit {
+            emails: (0..=MAX_EMAILS).map(|i| format!("z{i}@a.test")).collect(),
+            ..edit("", "")
+        };
+        assert!(check_contact_edit(&many).is_err());
         assert!(check_contact_edit(&edit("", &"1".repeat(41)))
             .unwrap_err()
             .field_message("phone")
@@ -192,6 +332,21 @@ mod tests {
         );
         assert!(check_company_edit(&company("acme")).is_err());
         assert!(check_company_edit(&company("ac me.test")).is_err());
+    }
+
+    #[test]
+    fn search_folds_accents_and_ranks_name_starts_first() {
+        assert_eq!(fold("García Øster"), "garcia oster");
+        assert_eq!(fold("STRAßE"), "strasse");
+        let (name, text) = search_fields("María López", &["M.Lopez@acme.test"]);
+        assert_eq!(
+            (name.as_str(), text.as_str()),
+            ("maria lopez", "maria lopez m.lopez@acme.test")
+        );
+        assert_eq!(match_rank(&name, &text, "mar"), 0);
+        assert_eq!(match_rank(&name, &text, "lop"), 1);
+        assert_eq!(match_rank(&name, &text, "acme"), 1);
+        assert_eq!(match_rank(&name, &text, "opez"), 2);
     }
 
     #[test]

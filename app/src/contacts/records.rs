@@ -8,8 +8,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use super::api::{get_company, get_contact, update_company, update_contact};
-use super::model::{CompanyEdit, ContactEdit, SearchHit};
-use super::ui::{SearchCombobox, SearchKind};
+use super::model::{CompanyEdit, ContactEdit, RecordConversation, SearchHit, MAX_EMAILS};
+use super::ui::CompanyPicker;
 use crate::error::AppError;
 use crate::format::date;
 use crate::tickets::model::{can_edit_tickets, TicketSummary};
@@ -43,6 +43,43 @@ fn RecordTickets(tickets: Vec<TicketSummary>) -> impl IntoView {
     }
 }
 
+/// The record's conversations: ticket, channel, who, when, and the latest message.
+#[component]
+fn RecordConversations(conversations: Vec<RecordConversation>) -> impl IntoView {
+    view! {
+        <section class="record-section" aria-labelledby="record-conversations-heading">
+            <h3 id="record-conversations-heading">{format!("Conversations ({})", conversations.len())}</h3>
+            {if conversations.is_empty() {
+                view! { <p class="muted">"No conversations you can see."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="plain record-conversations">
+                        {conversations.into_iter().map(|c| {
+                            let when = date(c.last_message_at.unwrap_or(c.started_at));
+                            let channel = c.channel_label();
+                            let messages = match c.messages {
+                                1 => "1 message".to_string(),
+                                n => format!("{n} messages"),
+                            };
+                            view! {
+                                <li>
+                                    <A href=format!("/tickets/{}", c.ticket_id)>{c.ticket_name.clone()}</A>
+                                    <span class="muted">
+                                        " · " {channel}
+                                        {c.contact_name.clone().map(|name| format!(" with {name}"))}
+                                        " · " {messages} " · " {when}
+                                    </span>
+                                    {c.last_message.clone().map(|text| view! { <p class="excerpt">{text}</p> })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
 #[component]
 pub fn ContactPage() -> impl IntoView {
     let params = use_params_map();
@@ -61,11 +98,12 @@ pub fn ContactPage() -> impl IntoView {
                     let editing = RwSignal::new(false);
                     let edit = ContactEdit {
                         name: contact.name.clone(),
-                        email: contact.email.clone().unwrap_or_default(),
+                        emails: contact.emails.clone(),
                         phone: contact.phone.clone().unwrap_or_default(),
                         company_id: contact.company_id.clone(),
                     };
-                    let company = contact.company_id.clone().zip(contact.company_name.clone());
+                    let company = contact.company_id.clone().zip(contact.company_name.clone())
+                        .map(|(id, label)| SearchHit { id, label, detail: None });
                     let contact_id = contact.id.clone();
                     view! {
                         <Title text=format!("{} · Switchboard", contact.name)/>
@@ -78,7 +116,18 @@ pub fn ContactPage() -> impl IntoView {
                             view! { <ContactForm id=contact_id edit company editing saved/> }
                         }>
                             <dl class="properties record-details">
-                                <dt>"Email"</dt><dd>{contact.email.clone().unwrap_or_else(|| "None".into())}</dd>
+                                <dt>"Email addresses"</dt>
+                                <dd>{if contact.emails.is_empty() {
+                                    "None".into_any()
+                                } else {
+                                    view! {
+                                        <ul class="plain">
+                                            {contact.emails.iter().enumerate().map(|(i, email)| view! {
+                                                <li>{email.clone()}{(i == 0 && contact.emails.len() > 1).then_some(" (primary)")}</li>
+                                            }).collect_view()}
+                                        </ul>
+                                    }.into_any()
+                                }}</dd>
                                 <dt>"Phone"</dt><dd>{contact.phone.clone().unwrap_or_else(|| "None".into())}</dd>
                                 <dt>"Company"</dt>
                                 <dd>{match contact.company_id.clone().zip(contact.company_name.clone()) {
@@ -91,6 +140,7 @@ pub fn ContactPage() -> impl IntoView {
                             })}
                         </Show>
                         <RecordTickets tickets=contact.tickets.clone()/>
+                        <RecordConversations conversations=contact.conversations.clone()/>
                     }.into_any()
                 })}
             </Transition>
@@ -98,16 +148,36 @@ pub fn ContactPage() -> impl IntoView {
     }
 }
 
+/// One address row of the contact form; `key` keeps rows apart while they move.
+#[derive(Clone, Copy)]
+struct EmailRow {
+    key: u32,
+    value: RwSignal<String>,
+}
+
 #[component]
 fn ContactForm(
     id: String,
     edit: ContactEdit,
-    company: Option<(String, String)>,
+    company: Option<SearchHit>,
     editing: RwSignal<bool>,
     saved: RwSignal<u32>,
 ) -> impl IntoView {
     let name = RwSignal::new(edit.name);
-    let email = RwSignal::new(edit.email);
+    let next_key = StoredValue::new(0u32);
+    let new_row = move |value: String| {
+        let key = next_key.get_value();
+        next_key.set_value(key + 1);
+        EmailRow {
+            key,
+            value: RwSignal::new(value),
+        }
+    };
+    let mut first_rows: Vec<EmailRow> = edit.emails.into_iter().map(new_row).collect();
+    if first_rows.is_empty() {
+        first_rows.push(new_row(String::new()));
+    }
+    let emails = RwSignal::new(first_rows);
     let phone = RwSignal::new(edit.phone);
     let company = RwSignal::new(company);
     let save = Action::new(move |edit: &ContactEdit| update_contact(id.clone(), edit.clone()));
@@ -123,10 +193,24 @@ fn ContactForm(
         ev.prevent_default();
         save.dispatch(ContactEdit {
             name: name.get_untracked(),
-            email: email.get_untracked(),
+            emails: emails
+                .get_untracked()
+                .iter()
+                .map(|row| row.value.get_untracked())
+                .collect(),
             phone: phone.get_untracked(),
-            company_id: company.get_untracked().map(|(id, _)| id),
+            company_id: company.get_untracked().map(|hit| hit.id),
         });
+    };
+    let position = move |key: u32| emails.with(|rows| rows.iter().position(|row| row.key == key).unwrap_or(0));
+    let label = move |key: u32| match position(key) {
+        0 => "Primary email".to_string(),
+        n => format!("Other email {n}"),
+    };
+    let add = move |_| {
+        let row = new_row(String::new());
+        emails.update(|rows| rows.push(row));
+        crate::workspace::ui::focus_by_id(format!("contact-email-{}", row.key));
     };
     view! {
         <form class="stack record-form" novalidate=true on:submit=submit aria-label="Edit contact">
@@ -135,28 +219,39 @@ fn ContactForm(
                 <input id="contact-name" prop:value=move || name.get() on:input:target=move |ev| name.set(ev.target().value())/>
                 <p class="field-error" role="alert">{field_error("name")}</p>
             </div>
-            <div class="field">
-                <label for="contact-email">"Email"</label>
-                <input id="contact-email" type="email" prop:value=move || email.get() on:input:target=move |ev| email.set(ev.target().value())/>
-                <p class="field-error" role="alert">{field_error("email")}</p>
-            </div>
+            <fieldset class="field email-list">
+                <legend>"Email addresses"</legend>
+                <p class="hint">"Replies go to the primary address. Mail from any of them reaches this contact."</p>
+                <For each=move || emails.get() key=|row| row.key let:row>
+                    <div class="email-row">
+                        <label for=format!("contact-email-{}", row.key)>{move || label(row.key)}</label>
+                        <input id=format!("contact-email-{}", row.key) type="email" autocomplete="off"
+                            prop:value=move || row.value.get() on:input:target=move |ev| row.value.set(ev.target().value())/>
+                        <Show when=move || { position(row.key) > 0 }>
+                            <button type="button" class="button subtle" aria-label=move || format!("Make {} primary", label(row.key).to_lowercase())
+                                on:click=move |_| emails.update(|rows| {
+                                    if let Some(at) = rows.iter().position(|r| r.key == row.key) {
+                                        let moved = rows.remove(at);
+                                        rows.insert(0, moved);
+                                    }
+                                })>"Make primary"</button>
+                        </Show>
+                        <button type="button" class="button subtle" aria-label=move || format!("Remove {}", label(row.key).to_lowercase())
+                            on:click=move |_| emails.update(|rows| rows.retain(|r| r.key != row.key))>"Remove"</button>
+                    </div>
+                </For>
+                <button type="button" class="button" disabled=move || { emails.with(Vec::len) >= MAX_EMAILS } on:click=add>
+                    "Add email address"
+                </button>
+                <p class="field-error" role="alert">{field_error("emails")}</p>
+            </fieldset>
             <div class="field">
                 <label for="contact-phone">"Phone"</label>
                 <input id="contact-phone" type="tel" prop:value=move || phone.get() on:input:target=move |ev| phone.set(ev.target().value())/>
                 <p class="field-error" role="alert">{field_error("phone")}</p>
             </div>
             <div class="field">
-                <SearchCombobox id="contact-company" label="Company" kind=SearchKind::Company
-                    on_pick=move |hit: SearchHit| company.set(Some((hit.id, hit.label)))/>
-                {move || company.get().map(|(_, label)| view! {
-                    <ul class="chips" aria-label="Chosen company">
-                        <li class="chip">
-                            <span>{label.clone()}</span>
-                            <button type="button" class="chip-remove" aria-label=format!("Remove {label}")
-                                on:click=move |_| company.set(None)>"×"</button>
-                        </li>
-                    </ul>
-                })}
+                <CompanyPicker id="contact-company" company/>
                 <p class="field-error" role="alert">{field_error("company")}</p>
             </div>
             <p class="form-error" role="alert">{move || error().filter(|e| !matches!(e, AppError::Validation { .. })).map(|e| e.to_string())}</p>
@@ -243,6 +338,7 @@ pub fn CompanyPage() -> impl IntoView {
                             </ul>
                         </section>
                         <RecordTickets tickets=company.tickets.clone()/>
+                        <RecordConversations conversations=company.conversations.clone()/>
                     }.into_any()
                 })}
             </Transition>

@@ -1,11 +1,15 @@
 //! SQL for searching and creating contacts and companies.
 
-use super::model::{email_domain, like_pattern, CompanyRecord, ContactRecord, SearchHit};
+use super::model::{
+    email_domain, fold, like_pattern, match_rank, search_fields, CompanyRecord, ContactRecord, RecordConversation,
+    SearchHit,
+};
 use crate::admin::model::EmailAddress;
 use crate::auth::model::CurrentUser;
 use crate::db::{new_id, now_millis, unique_or, Db};
 use crate::error::{AppError, AppResult};
 use crate::on_db;
+use crate::tickets::store::RecordOf;
 
 pub const SEARCH_LIMIT: i64 = 8;
 
@@ -26,65 +30,176 @@ pub async fn search_companies(db: &Db, query: &str) -> AppResult<Vec<SearchHit>>
         .collect())
 }
 
-/// Contacts whose name contains the text, or whose email starts with it.
+/// At most this many "contains" matches are ranked for one search.
+const CANDIDATES: i64 = 50;
+
+#[derive(sqlx::FromRow)]
+struct HitRow {
+    id: String,
+    name: String,
+    email: Option<String>,
+    company: Option<String>,
+    folded_name: String,
+    search_text: String,
+}
+
+const HIT_COLUMNS: &str = "SELECT ct.id, ct.name, ct.email, c.name AS company, ct.folded_name, ct.search_text
+     FROM contacts ct LEFT JOIN companies c ON c.id = ct.company_id";
+
+/// Contacts matching typed text, best first: names starting with it, then names or
+/// addresses with a word starting with it, then (from three characters) any name or address
+/// containing it. Every path is an index lookup: name and address prefixes through b-trees,
+/// "contains" through a trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL).
 pub async fn search_contacts(db: &Db, query: &str) -> AppResult<Vec<SearchHit>> {
-    let rows: Vec<(String, String, Option<String>, Option<String>)> = on_db!(db, pool => sqlx::query_as(
-        "SELECT ct.id, ct.name, ct.email, c.name FROM contacts ct
-         LEFT JOIN companies c ON c.id = ct.company_id
-         WHERE lower(ct.name) LIKE $1 ESCAPE '\\' OR ct.email LIKE $2 ESCAPE '\\'
-         ORDER BY ct.name LIMIT $3")
-        .bind(like_pattern(query, true))
-        .bind(like_pattern(query, false))
-        .bind(SEARCH_LIMIT)
-        .fetch_all(pool)
-        .await)?;
+    let query = fold(query.trim());
+    if query.is_empty() {
+        return Ok(Vec::new());
+    }
+    let prefix = like_pattern(&query, false);
+    // The smallest text above every text starting with `query`, for range scans.
+    let above = format!("{query}\u{10FFFF}");
+    let mut rows: Vec<HitRow> = match db {
+        Db::Sqlite(pool) => {
+            let by_name = format!(
+                "{HIT_COLUMNS} WHERE ct.folded_name >= $1 AND ct.folded_name < $2 ORDER BY ct.folded_name LIMIT $3"
+            );
+            let by_email = format!("{HIT_COLUMNS} WHERE ct.id IN (SELECT contact_id FROM contact_emails WHERE email >= $1 AND email < $2 ORDER BY email LIMIT $3)");
+            let mut rows: Vec<HitRow> = sqlx::query_as(&by_name)
+                .bind(&query)
+                .bind(&above)
+                .bind(SEARCH_LIMIT)
+                .fetch_all(pool)
+                .await?;
+            rows.extend(
+                sqlx::query_as::<_, HitRow>(&by_email)
+                    .bind(&query)
+                    .bind(&above)
+                    .bind(SEARCH_LIMIT)
+                    .fetch_all(pool)
+                    .await?,
+            );
+            if query.chars().count() >= 3 {
+                let contains = format!(
+                    "SELECT ct.id, ct.name, ct.email, c.name AS company, ct.folded_name, ct.search_text
+                     FROM contact_search s
+                     JOIN contact_search_keys k ON k.rowid = s.rowid
+                     JOIN contacts ct ON ct.id = k.contact_id
+                     LEFT JOIN companies c ON c.id = ct.company_id
+                     WHERE contact_search MATCH $1 LIMIT {CANDIDATES}"
+                );
+                let phrase = format!("\"{}\"", query.replace('"', "\"\""));
+                rows.extend(
+                    sqlx::query_as::<_, HitRow>(&contains)
+                        .bind(phrase)
+                        .fetch_all(pool)
+                        .await?,
+                );
+            }
+            rows
+        }
+        Db::Postgres(pool) => {
+            let by_name =
+                format!("{HIT_COLUMNS} WHERE ct.folded_name LIKE $1 ESCAPE '\\' ORDER BY ct.folded_name LIMIT $2");
+            let by_email = format!("{HIT_COLUMNS} WHERE ct.id IN (SELECT contact_id FROM contact_emails WHERE email LIKE $1 ESCAPE '\\' LIMIT $2)");
+            let mut rows: Vec<HitRow> = sqlx::query_as(&by_name)
+                .bind(&prefix)
+                .bind(SEARCH_LIMIT)
+                .fetch_all(pool)
+                .await?;
+            rows.extend(
+                sqlx::query_as::<_, HitRow>(&by_email)
+                    .bind(&prefix)
+                    .bind(SEARCH_LIMIT)
+                    .fetch_all(pool)
+                    .await?,
+            );
+            if query.chars().count() >= 3 {
+                let contains = format!("{HIT_COLUMNS} WHERE ct.search_text LIKE $1 ESCAPE '\\' LIMIT {CANDIDATES}");
+                rows.extend(
+                    sqlx::query_as::<_, HitRow>(&contains)
+                        .bind(like_pattern(&query, true))
+                        .fetch_all(pool)
+                        .await?,
+                );
+            }
+            rows
+        }
+    };
+    rows.sort_by(|a, b| {
+        (
+            match_rank(&a.folded_name, &a.search_text, &query),
+            &a.folded_name,
+            &a.id,
+        )
+            .cmp(&(
+                match_rank(&b.folded_name, &b.search_text, &query),
+                &b.folded_name,
+                &b.id,
+            ))
+    });
+    rows.dedup_by(|a, b| a.id == b.id);
+    rows.truncate(SEARCH_LIMIT as usize);
     Ok(rows
         .into_iter()
-        .map(|(id, label, email, company)| {
-            let detail = match (email, company) {
-                (Some(email), Some(company)) => Some(format!("{email} · {company}")),
-                (email, company) => email.or(company),
-            };
-            SearchHit { id, label, detail }
+        .map(|row| SearchHit {
+            id: row.id,
+            label: row.name,
+            detail: contact_detail(row.email, row.company),
         })
         .collect())
 }
 
-/// Inserts a contact, matching its company by email domain; a taken email is a
-/// validation error on "contact_email".
+/// A contact's second line in search results: primary address and company.
+fn contact_detail(email: Option<String>, company: Option<String>) -> Option<String> {
+    match (email, company) {
+        (Some(email), Some(company)) => Some(format!("{email} · {company}")),
+        (email, company) => email.or(company),
+    }
+}
+
+/// Inserts a contact with one address, matching its company by the address's domain; a
+/// taken address is a validation error on "contact_email".
 pub async fn insert_contact(db: &Db, name: &str, email: &EmailAddress) -> AppResult<SearchHit> {
     let id = new_id();
     let domain = email_domain(email).to_string();
-    let company: Option<(String, String)> = on_db!(db, pool => sqlx::query_as(
-        "SELECT id, name FROM companies WHERE lower(domain) = $1 ORDER BY name LIMIT 1")
-        .bind(&domain)
-        .fetch_optional(pool)
-        .await)?;
-    let result = on_db!(db, pool => sqlx::query(
-        "INSERT INTO contacts (id, name, email, phone, company_id, created_at) VALUES ($1, $2, $3, NULL, $4, $5)")
-        .bind(&id)
-        .bind(name)
-        .bind(email.as_str())
-        .bind(company.as_ref().map(|(id, _)| id.clone()))
-        .bind(now_millis())
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()));
-    match result {
-        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Err(AppError::validation(
-            "contact_email",
-            "A contact with this email already exists: search for it instead.",
-        )),
-        Err(error) => Err(error.into()),
-        Ok(_) => Ok(SearchHit {
-            id,
-            label: name.to_string(),
-            detail: Some(match company {
-                Some((_, company)) => format!("{} · {company}", email.as_str()),
-                None => email.as_str().to_string(),
-            }),
-        }),
-    }
+    let (folded_name, search_text) = search_fields(name, &[email.as_str()]);
+    let result: Result<Option<String>, sqlx::Error> = on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        let company: Option<(String, String)> = sqlx::query_as(
+            "SELECT id, name FROM companies WHERE lower(domain) = $1 ORDER BY name LIMIT 1")
+            .bind(&domain)
+            .fetch_optional(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO contacts (id, name, email, phone, company_id, created_at, folded_name, search_text)
+             VALUES ($1, $2, $3, NULL, $4, $5, $6, $7)")
+            .bind(&id)
+            .bind(name)
+            .bind(email.as_str())
+            .bind(company.as_ref().map(|(id, _)| id.clone()))
+            .bind(now_millis())
+            .bind(&folded_name)
+            .bind(&search_text)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO contact_emails (email, contact_id, position) VALUES ($1, $2, 0)")
+            .bind(email.as_str())
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(company.map(|(_, name)| name))
+    }.await);
+    let company = unique_or(
+        result,
+        "contact_email",
+        "A contact with this email already exists: search for it instead.",
+    )?;
+    Ok(SearchHit {
+        id,
+        label: name.to_string(),
+        detail: contact_detail(Some(email.as_str().to_string()), company),
+    })
 }
 
 /// How many of `ids` are existing contacts, in one query.
@@ -112,31 +227,105 @@ pub async fn company_exists(db: &Db, id: &str) -> AppResult<bool> {
 struct ContactRow {
     id: String,
     name: String,
-    email: Option<String>,
     phone: Option<String>,
     company_id: Option<String>,
     company_name: Option<String>,
 }
 
-/// A contact's record with the tickets `user` may see.
+/// A contact's record with the tickets and conversations `user` may see.
 pub async fn contact_record(db: &Db, user: &CurrentUser, id: &str) -> AppResult<ContactRecord> {
     let row: Option<ContactRow> = on_db!(db, pool => sqlx::query_as(
-        "SELECT ct.id, ct.name, ct.email, ct.phone, ct.company_id, c.name AS company_name
+        "SELECT ct.id, ct.name, ct.phone, ct.company_id, c.name AS company_name
          FROM contacts ct LEFT JOIN companies c ON c.id = ct.company_id WHERE ct.id = $1")
         .bind(id)
         .fetch_optional(pool)
         .await)?;
     let row = row.ok_or(AppError::NotFound)?;
+    let emails: Vec<(String,)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT email FROM contact_emails WHERE contact_id = $1 ORDER BY position")
+        .bind(id)
+        .fetch_all(pool)
+        .await)?;
     let tickets = crate::tickets::store::record_tickets(db, user, crate::tickets::store::RecordOf::Contact(id)).await?;
+    let conversations = record_conversations(db, user, RecordOf::Contact(id)).await?;
     Ok(ContactRecord {
         id: row.id,
         name: row.name,
-        email: row.email,
+        emails: emails.into_iter().map(|(e,)| e).collect(),
         phone: row.phone,
         company_id: row.company_id,
         company_name: row.company_name,
         tickets,
+        conversations,
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct ConversationRow {
+    id: String,
+    ticket_id: String,
+    ticket_name: String,
+    contact_name: Option<String>,
+    channel: String,
+    started_at: i64,
+    messages: i64,
+    last_message: Option<String>,
+    last_message_at: Option<i64>,
+}
+
+/// The latest conversations with a contact, or with a company's contacts, on tickets `user`
+/// may see; one query, newest first.
+async fn record_conversations(db: &Db, user: &CurrentUser, of: RecordOf<'_>) -> AppResult<Vec<RecordConversation>> {
+    let mut sql = crate::sql::Sql::new(
+        "SELECT cv.id, t.id AS ticket_id, t.name AS ticket_name, ct.name AS contact_name, cv.channel,
+                cv.created_at AS started_at,
+                (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = cv.id) AS messages,
+                (SELECT m.body FROM messages m WHERE m.conversation_id = cv.id AND m.kind <> 'comment'
+                 ORDER BY m.created_at DESC LIMIT 1) AS last_message,
+                (SELECT MAX(m.created_at) FROM messages m WHERE m.conversation_id = cv.id AND m.kind <> 'comment')
+                    AS last_message_at
+         FROM conversations cv
+         JOIN tickets t ON t.id = cv.ticket_id
+         LEFT JOIN contacts ct ON ct.id = cv.contact_id
+         WHERE ",
+    );
+    match of {
+        RecordOf::Contact(id) => {
+            let id = sql.text_param(id);
+            sql.push(&format!("cv.contact_id = {id}"));
+        }
+        RecordOf::Company(id) => {
+            let id = sql.text_param(id);
+            sql.push(&format!("ct.company_id = {id}"));
+        }
+    }
+    crate::tickets::store::push_scope(&mut sql, user);
+    sql.push(" ORDER BY cv.created_at DESC, cv.id DESC LIMIT 50");
+    let rows: Vec<ConversationRow> =
+        on_db!(db, pool => crate::bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_all(pool).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| RecordConversation {
+            id: r.id,
+            ticket_id: r.ticket_id,
+            ticket_name: r.ticket_name,
+            contact_name: r.contact_name,
+            channel: r.channel,
+            started_at: r.started_at,
+            messages: r.messages,
+            last_message: r.last_message.map(|body| excerpt(&body, 160)),
+            last_message_at: r.last_message_at,
+        })
+        .collect())
+}
+
+/// The first `max` characters of a message on one line, with an ellipsis when cut.
+fn excerpt(body: &str, max: usize) -> String {
+    let line = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    }
 }
 
 /// A company's record with its contacts and the tickets `user` may see.
@@ -154,7 +343,9 @@ pub async fn company_record(db: &Db, user: &CurrentUser, id: &str) -> AppResult<
         .await)?;
     let tickets =
         crate::tickets::store::record_tickets(db, user, crate::tickets::store::RecordOf::Company(&id)).await?;
+    let conversations = record_conversations(db, user, RecordOf::Company(&id)).await?;
     Ok(CompanyRecord {
+        conversations,
         contacts: contacts
             .into_iter()
             .map(|(id, label, detail)| SearchHit { id, label, detail })
@@ -166,12 +357,13 @@ pub async fn company_record(db: &Db, user: &CurrentUser, id: &str) -> AppResult<
     })
 }
 
-/// Saves a contact's details; a taken email is a validation error on "email".
+/// Saves a contact's details and addresses (the first is the primary one) in one
+/// transaction; an address of another contact is a validation error on "emails".
 pub async fn update_contact(
     db: &Db,
     id: &str,
     name: &str,
-    email: Option<&EmailAddress>,
+    emails: &[EmailAddress],
     phone: Option<&str>,
     company_id: Option<&str>,
 ) -> AppResult<()> {
@@ -183,17 +375,55 @@ pub async fn update_contact(
             ));
         }
     }
-    let result = on_db!(db, pool => sqlx::query(
-        "UPDATE contacts SET name = $1, email = $2, phone = $3, company_id = $4 WHERE id = $5")
-        .bind(name)
-        .bind(email.map(|e| e.as_str().to_string()))
-        .bind(phone)
-        .bind(company_id)
-        .bind(id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()));
-    match unique_or(result, "email", "Another contact already has this email.")? {
+    let addresses: Vec<&str> = emails.iter().map(EmailAddress::as_str).collect();
+    let (folded_name, search_text) = search_fields(name, &addresses);
+    let primary = emails.first().map(|e| e.as_str().to_string());
+    // Ok(Err(..)): refused before writing; Err(..): the database said no.
+    let result: Result<AppResult<u64>, sqlx::Error> = on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        for email in emails {
+            let owner: Option<(String,)> = sqlx::query_as("SELECT contact_id FROM contact_emails WHERE email = $1")
+                .bind(email.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if owner.is_some_and(|(owner,)| owner != id) {
+                return Ok(Err(AppError::validation(
+                    "emails",
+                    format!("{} belongs to another contact: remove it here, or edit that contact.", email.as_str()),
+                )));
+            }
+        }
+        let updated = sqlx::query(
+            "UPDATE contacts SET name = $1, email = $2, phone = $3, company_id = $4, folded_name = $5, search_text = $6
+             WHERE id = $7")
+            .bind(name)
+            .bind(&primary)
+            .bind(phone)
+            .bind(company_id)
+            .bind(&folded_name)
+            .bind(&search_text)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if updated == 0 {
+            return Ok(Ok(0));
+        }
+        sqlx::query("DELETE FROM contact_emails WHERE contact_id = $1").bind(id).execute(&mut *tx).await?;
+        for (position, email) in emails.iter().enumerate() {
+            sqlx::query("INSERT INTO contact_emails (email, contact_id, position) VALUES ($1, $2, $3)")
+                .bind(email.as_str())
+                .bind(id)
+                .bind(position as i32)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(updated))
+    }.await);
+    // Two saves racing for one address: the unique index decides.
+    let taken = "Another contact has just taken one of these addresses: reload and try again.";
+    match unique_or(result, "emails", taken)?? {
         0 => Err(AppError::NotFound),
         _ => Ok(()),
     }

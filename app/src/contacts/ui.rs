@@ -205,3 +205,26 @@ fn NewContactForm(
         </div>
     }
 }
+
+/// A company search with the chosen company shown as a removable chip (the Create ticket
+/// panel and the contact form).
+#[component]
+pub fn CompanyPicker(
+    id: &'static str,
+    company: RwSignal<Option<SearchHit>>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    view! {
+        <SearchCombobox id label="Company" kind=SearchKind::Company required
+            on_pick=move |hit: SearchHit| company.set(Some(hit))/>
+        {move || company.get().map(|chosen| view! {
+            <ul class="chips" aria-label="Chosen company">
+                <li class="chip">
+                    <span>{chosen.label.clone()}</span>
+                    <button type="button" class="chip-remove" aria-label=format!("Remove {}", chosen.label)
+                        on:click=move |_| company.set(None)>"×"</button>
+                </li>
+            </ul>
+        })}
+    }
+}

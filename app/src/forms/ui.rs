@@ -14,17 +14,7 @@ const FIXED_FIELDS: [&str; 3] = ["Ticket name", "Pipeline", "Ticket status"];
 /// Puts the keyboard focus back on a field's handle once the list has re-rendered (moving a
 /// focused element in the document drops its focus), before the next key press arrives.
 fn focus_handle(key: &str) {
-    use leptos::wasm_bindgen::JsCast;
-    let id = handle_id(key);
-    leptos::task::spawn_local(async move {
-        leptos::task::tick().await;
-        if let Some(handle) = document()
-            .get_element_by_id(&id)
-            .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
-        {
-            let _ = handle.focus();
-        }
-    });
+    crate::workspace::ui::focus_by_id(handle_id(key));
 }
 
 fn handle_id(key: &str) -> String {

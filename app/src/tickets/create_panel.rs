@@ -9,7 +9,7 @@ use leptos_router::hooks::use_navigate;
 use super::api::{create_ticket, list_assignees};
 use super::model::{NewTicket, Priority};
 use crate::contacts::model::SearchHit;
-use crate::contacts::ui::{SearchCombobox, SearchKind};
+use crate::contacts::ui::{CompanyPicker, SearchCombobox, SearchKind};
 use crate::forms::api::get_form_layout;
 use crate::forms::model::FormField;
 use crate::forms::ui::FormEditor;
@@ -179,17 +179,7 @@ pub fn CreateTicketPanel(open: RwSignal<bool>) -> impl IntoView {
             }.into_any(),
             "company" => view! {
                 <div class="field">
-                    <SearchCombobox id="new-ticket-company" label="Company" kind=SearchKind::Company required
-                        on_pick=move |hit: SearchHit| company.set(Some(hit))/>
-                    {move || company.get().map(|chosen| view! {
-                        <ul class="chips" aria-label="Chosen company">
-                            <li class="chip">
-                                <span>{chosen.label.clone()}</span>
-                                <button type="button" class="chip-remove" aria-label=format!("Remove {}", chosen.label)
-                                    on:click=move |_| company.set(None)>"×"</button>
-                            </li>
-                        </ul>
-                    })}
+                    <CompanyPicker id="new-ticket-company" company required/>
                     <p class="field-error" role="alert">{field_error("company".into())}</p>
                 </div>
             }.into_any(),

@@ -11,7 +11,7 @@ use crate::sql::Sql;
 use crate::{bind_all, on_db};
 
 /// Appends ` AND <the caller's scope>` for a query over `tickets t`.
-fn push_scope(sql: &mut Sql, user: &CurrentUser) {
+pub fn push_scope(sql: &mut Sql, user: &CurrentUser) {
     match user.scope {
         Scope::All => {}
         Scope::Own => {

@@ -215,3 +215,18 @@ fn SavedViewsList() -> impl IntoView {
         </Transition>
     }
 }
+
+/// Moves the keyboard focus to the element with `id` once the view has re-rendered (for
+/// controls that appear or move in answer to a key press or click).
+pub fn focus_by_id(id: String) {
+    use leptos::wasm_bindgen::JsCast;
+    leptos::task::spawn_local(async move {
+        leptos::task::tick().await;
+        if let Some(element) = document()
+            .get_element_by_id(&id)
+            .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    });
+}

@@ -110,7 +110,7 @@ fn values_list(words: &[&str]) -> String {
     words
         .iter()
         .enumerate()
-        .map(|(k, w)| format!("({k}, '{w}')"))
+        .map(|(k, w)| format!("({k}, '{w}', '{}')", app::contacts::model::fold(w)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -198,12 +198,15 @@ async fn seed(db: &Db, engine: Engine, tickets: i64) {
     exec(
         db,
         &format!(
-            "{s}, f(k, w) AS (VALUES {first}), l(k, w) AS (VALUES {last})
-             INSERT INTO contacts (id, name, email, phone, company_id, created_at)
+            "{s}, f(k, w, folded) AS (VALUES {first}),
+                l(k, w, folded) AS (VALUES {last})
+             INSERT INTO contacts (id, name, email, phone, company_id, created_at, folded_name, search_text)
              SELECT {id}, f.w || ' ' || l.w,
-                    lower(f.w) || '.' || lower(l.w) || i || '@company' || (i % {companies}) || '.test',
+                    f.folded || '.' || l.folded || i || '@company' || (i % {companies}) || '.test',
                     CASE WHEN i % 3 = 0 THEN '+1 555 ' || i END,
-                    CASE WHEN i % 10 <> 0 THEN {company} END, {now}
+                    CASE WHEN i % 10 <> 0 THEN {company} END, {now},
+                    f.folded || ' ' || l.folded,
+                    f.folded || ' ' || l.folded || ' ' || f.folded || '.' || l.folded || i || '@company' || (i % {companies}) || '.test'
              FROM s JOIN f ON f.k = i % {nf} JOIN l ON l.k = (i / {nf}) % {nl}",
             s = engine.series(1, contacts),
             first = values_list(FIRST),
@@ -213,6 +216,11 @@ async fn seed(db: &Db, engine: Engine, tickets: i64) {
             id = engine.id(TAG_CONTACT, "i"),
             company = engine.id(TAG_COMPANY, &format!("i % {companies}")),
         ),
+    )
+    .await;
+    exec(
+        db,
+        "INSERT INTO contact_emails (email, contact_id, position) SELECT email, id, 0 FROM contacts WHERE email IS NOT NULL",
     )
     .await;
     println!("    seeded users, teams, {companies} companies, {contacts} contacts");
