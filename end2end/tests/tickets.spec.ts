@@ -161,12 +161,32 @@ test('contact and company records open from the ticket, list their tickets and a
   await page.getByRole('button', { name: 'Edit contact' }).click();
   const form = page.getByRole('form', { name: 'Edit contact' });
   await form.getByLabel('Phone').fill('+49 30 5550');
-  await form.getByLabel('Email').fill('not an email');
+  await form.getByLabel('Primary email').fill('not an email');
   await form.getByRole('button', { name: 'Save contact' }).click();
   await expect(form.getByRole('alert').filter({ hasText: /email/i }).first()).toBeVisible();
-  await form.getByLabel('Email').fill('tom@globex.test');
+  await form.getByLabel('Primary email').fill('tom@globex.test');
+  // A second address: the new field takes the focus; making it primary moves it first.
+  await form.getByRole('button', { name: 'Add email address' }).click();
+  await expect(form.getByLabel('Other email 1')).toBeFocused();
+  await page.keyboard.type('Tom.Becker@Home.example');
+  await form.getByRole('button', { name: 'Make other email 1 primary' }).click();
+  await expect(form.getByLabel('Primary email')).toHaveValue('Tom.Becker@Home.example');
+  await form.getByRole('button', { name: 'Make other email 1 primary' }).click();
+  await expect(form.getByLabel('Primary email')).toHaveValue('tom@globex.test');
   await form.getByRole('button', { name: 'Save contact' }).click();
   await expect(page.getByText('+49 30 5550')).toBeVisible();
+  const details = page.locator('.record-details');
+  await expect(details).toContainText('tom@globex.test (primary)');
+  await expect(details).toContainText('tom.becker@home.example');
+  // His conversations are listed with their ticket and latest message.
+  const conversations = page.getByRole('region', { name: /Conversations/ });
+  await expect(conversations.getByRole('link', { name: 'Invoice shows the wrong VAT number' })).toBeVisible();
+  // The new address finds him in search (Create ticket panel's Contact combobox).
+  await page.getByRole('button', { name: 'Create ticket' }).click();
+  const panel = page.getByRole('dialog', { name: 'Create ticket' });
+  await panel.getByRole('combobox', { name: 'Contact' }).pressSequentially('home.exa');
+  await expect(panel.getByRole('option', { name: /Tom Becker/ })).toBeVisible();
+  await panel.getByRole('button', { name: 'Close' }).click();
   await page.getByRole('link', { name: 'Globex', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Globex' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Tom Becker', exact: true })).toBeVisible();

@@ -20,5 +20,6 @@ ALTER TABLE contacts ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
 ALTER TABLE contacts ADD COLUMN folded_name TEXT NOT NULL DEFAULT '';
 UPDATE contacts SET folded_name = lower(name),
                     search_text = lower(name) || ' ' || coalesce(lower(email), '');
-CREATE INDEX contacts_by_folded_name ON contacts (folded_name text_pattern_ops);
+-- In byte order ("C"), so a prefix is one range of the index, already sorted.
+CREATE INDEX contacts_by_folded_name ON contacts (folded_name COLLATE "C");
 CREATE INDEX contacts_search_trigrams ON contacts USING gin (search_text gin_trgm_ops);

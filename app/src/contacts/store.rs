@@ -98,11 +98,15 @@ pub async fn search_contacts(db: &Db, query: &str) -> AppResult<Vec<SearchHit>> 
             rows
         }
         Db::Postgres(pool) => {
-            let by_name =
-                format!("{HIT_COLUMNS} WHERE ct.folded_name LIKE $1 ESCAPE '\\' ORDER BY ct.folded_name LIMIT $2");
+            // Byte order ("C"), like the index: a prefix is one range of it, already sorted.
+            let by_name = format!(
+                "{HIT_COLUMNS} WHERE ct.folded_name COLLATE \"C\" >= $1 AND ct.folded_name COLLATE \"C\" < $2
+                 ORDER BY ct.folded_name COLLATE \"C\" LIMIT $3"
+            );
             let by_email = format!("{HIT_COLUMNS} WHERE ct.id IN (SELECT contact_id FROM contact_emails WHERE email LIKE $1 ESCAPE '\\' LIMIT $2)");
             let mut rows: Vec<HitRow> = sqlx::query_as(&by_name)
-                .bind(&prefix)
+                .bind(&query)
+                .bind(&above)
                 .bind(SEARCH_LIMIT)
                 .fetch_all(pool)
                 .await?;

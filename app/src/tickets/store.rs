@@ -194,8 +194,11 @@ pub async fn view_page(
     if let Some(cursor) = after {
         let value = sql.int_param(cursor.value);
         let id = sql.text_param(&cursor.id);
+        // The first comparison alone is what lets both engines start the index scan at the
+        // cursor; the second breaks ties. Without it PostgreSQL read every row before the
+        // cursor again, so deep pages got slower.
         sql.push(&format!(
-            " AND ({sort} < {value} OR ({sort} = {value} AND t.id < {id}))"
+            " AND {sort} <= {value} AND ({sort} < {value} OR ({sort} = {value} AND t.id < {id}))"
         ));
     }
     // One extra row tells whether another page follows.
