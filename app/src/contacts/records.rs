@@ -227,17 +227,19 @@ fn ContactForm(
                         <label for=format!("contact-email-{}", row.key)>{move || label(row.key)}</label>
                         <input id=format!("contact-email-{}", row.key) type="email" autocomplete="off"
                             prop:value=move || row.value.get() on:input:target=move |ev| row.value.set(ev.target().value())/>
-                        <Show when=move || { position(row.key) > 0 }>
-                            <button type="button" class="button subtle" aria-label=move || format!("Make {} primary", label(row.key).to_lowercase())
-                                on:click=move |_| emails.update(|rows| {
-                                    if let Some(at) = rows.iter().position(|r| r.key == row.key) {
-                                        let moved = rows.remove(at);
-                                        rows.insert(0, moved);
-                                    }
-                                })>"Make primary"</button>
-                        </Show>
-                        <button type="button" class="button subtle" aria-label=move || format!("Remove {}", label(row.key).to_lowercase())
-                            on:click=move |_| emails.update(|rows| rows.retain(|r| r.key != row.key))>"Remove"</button>
+                        <div class="row-actions">
+                            <Show when=move || { position(row.key) > 0 }>
+                                <button type="button" class="button subtle" aria-label=move || format!("Make {} primary", label(row.key).to_lowercase())
+                                    on:click=move |_| emails.update(|rows| {
+                                        if let Some(at) = rows.iter().position(|r| r.key == row.key) {
+                                            let moved = rows.remove(at);
+                                            rows.insert(0, moved);
+                                        }
+                                    })>"Make primary"</button>
+                            </Show>
+                            <button type="button" class="button subtle" aria-label=move || format!("Remove {}", label(row.key).to_lowercase())
+                                on:click=move |_| emails.update(|rows| rows.retain(|r| r.key != row.key))>"Remove"</button>
+                        </div>
                     </div>
                 </For>
                 <button type="button" class="button" disabled=move || { emails.with(Vec::len) >= MAX_EMAILS } on:click=add>
