@@ -128,6 +128,11 @@ test('an admin builds a pipeline with rules, and agents are held to them', async
   await expect(sidebar.getByText('does not allow skipping statuses: move the ticket to Inspecting first.')).toBeVisible();
   await sidebar.getByLabel('Ticket status').selectOption({ label: 'Inspecting' });
   await expect(sidebar.getByText('changed Ticket status from New to Inspecting')).toBeVisible();
+  // The same control moves the ticket to another pipeline, through that pipeline's way in.
+  const wayIn = sidebar.locator('optgroup[label="Move to Support pipeline"] option', { hasText: 'New' });
+  await sidebar.getByLabel('Ticket status').selectOption(await wayIn.getAttribute('value'));
+  await expect(sidebar.getByText(`changed Pipeline from ${pipelineName} to Support pipeline`)).toBeVisible();
+  await expect(sidebar.locator('optgroup').first()).toHaveAttribute('label', 'Support pipeline');
   expect(problems).toEqual([]);
   expect(agentProblems).toEqual([]);
 });

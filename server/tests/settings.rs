@@ -183,6 +183,78 @@ async fn pipeline_rules_refuse_skips_and_backward_moves_except_for_super_admins(
     move_to(&admin, &ticket, &support.statuses[2]).await.ok::<()>();
 }
 
+async fn a_ticket_moves_to_another_pipeline_through_its_way_in(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let admin = app.login_as("admin@demo.test").await;
+    let agent = app.login_as("agent@demo.test").await;
+    // "New" on purpose: a status named like one of the ticket's current pipeline.
+    let onboarding = Pipeline {
+        id: String::new(),
+        name: "Onboarding".into(),
+        forbid_skipping: true,
+        forbid_backwards: true,
+        statuses: vec![
+            status("New", StatusCategory::Open, true),
+            status("Kickoff", StatusCategory::Open, false),
+            status("Live", StatusCategory::Closed, false),
+        ],
+    };
+    save_pipeline(&admin, &onboarding).await.ok::<String>();
+    let all = pipelines(&agent).await;
+    let support = all.iter().find(|p| p.name == "Support pipeline").unwrap();
+    let onboarding = all.iter().find(|p| p.name == "Onboarding").unwrap();
+    let ticket: String = create_in(&agent, support, 0, &[]).await.ok();
+
+    // Not through a status new tickets cannot start in; the error names the way in.
+    let refused = move_to(&agent, &ticket, &onboarding.statuses[1]).await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body["Validation"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("through New"),
+        "{}",
+        refused.body
+    );
+    move_to(&agent, &ticket, &onboarding.statuses[0]).await.ok::<()>();
+    let detail = agent.call("get_ticket", &[("id", &ticket)]).await.ok::<TicketDetail>();
+    assert_eq!(detail.ticket.pipeline_id, onboarding.id);
+    assert_eq!(
+        detail.ticket.status_id, onboarding.statuses[0].id,
+        "same name, other status"
+    );
+    assert_eq!(detail.ticket.pipeline_name, "Onboarding");
+    let moved: Vec<(&str, Option<&str>, Option<&str>)> = detail
+        .history
+        .iter()
+        .map(|h| (h.field.as_str(), h.old_value.as_deref(), h.new_value.as_deref()))
+        .collect();
+    assert!(
+        moved.contains(&("Pipeline", Some("Support pipeline"), Some("Onboarding"))),
+        "{moved:?}"
+    );
+    assert!(
+        moved.contains(&("Ticket status", Some("New"), Some("New"))),
+        "{moved:?}"
+    );
+    // Now the new pipeline's rules hold; super admins enter anywhere.
+    assert_eq!(move_to(&agent, &ticket, &onboarding.statuses[2]).await.status, 422);
+    move_to(&agent, &ticket, &onboarding.statuses[1]).await.ok::<()>();
+    move_to(&admin, &ticket, &support.statuses[2]).await.ok::<()>();
+    let detail = agent.call("get_ticket", &[("id", &ticket)]).await.ok::<TicketDetail>();
+    assert_eq!(detail.ticket.pipeline_id, support.id);
+    // A status that does not exist is a typed error, not a move.
+    assert_eq!(
+        agent
+            .call("set_ticket_status", &[("id", ticket.as_str()), ("status_id", "nope")])
+            .await
+            .body["Validation"]["field"],
+        "status"
+    );
+}
+
+on_both_engines!(a_ticket_moves_to_another_pipeline_through_its_way_in);
+
 async fn a_conditional_status_needs_its_properties_from_any_place(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     let admin = app.login_as("admin@demo.test").await;

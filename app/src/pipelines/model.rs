@@ -74,6 +74,30 @@ impl Pipeline {
         self.statuses.iter().filter(|s| s.allows_creation)
     }
 
+    /// Whether a ticket from another pipeline may enter this one at `to`: only through a
+    /// status that new tickets may be created in (the pipeline's way in), unless `bypass`
+    /// (super admins).
+    pub fn check_entry(&self, to: &str, bypass: bool) -> Result<(), AppError> {
+        let Some(target) = self.status(to) else {
+            return Err(AppError::validation(
+                "status",
+                "That status no longer exists: reload the ticket.",
+            ));
+        };
+        if bypass || target.allows_creation {
+            return Ok(());
+        }
+        let entries: Vec<&str> = self.creation_statuses().map(|s| s.name.as_str()).collect();
+        Err(AppError::validation(
+            "status",
+            format!(
+                "Tickets enter {} through {}: choose one of them.",
+                self.name,
+                entries.join(" or ")
+            ),
+        ))
+    }
+
     /// Whether the pipeline rules let a ticket move from one status to another; the error
     /// names the rule. `bypass` is for super admins.
     pub fn check_move(&self, from: &str, to: &str, bypass: bool) -> Result<(), AppError> {
@@ -171,6 +195,16 @@ mod tests {
             forbid_backwards,
             statuses: vec![status("a"), status("b"), status("c")],
         }
+    }
+
+    #[test]
+    fn tickets_enter_another_pipeline_through_its_creation_statuses() {
+        let p = pipeline(true, true);
+        assert!(p.check_entry("a", false).is_ok());
+        let refused = p.check_entry("b", false).unwrap_err();
+        assert!(refused.field_message("status").is_some_and(|m| m.contains("through A")));
+        assert!(p.check_entry("b", true).is_ok(), "super admins bypass");
+        assert!(p.check_entry("zzz", true).is_err());
     }
 
     #[test]

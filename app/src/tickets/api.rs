@@ -100,13 +100,24 @@ pub async fn set_ticket_status(
             let detail = super::store::ticket_detail(&context.db, &user, &id).await?;
             let pipelines = crate::pipelines::store::active_pipelines(&context.db).await?;
             let defined = crate::properties::store::active_properties(&context.db).await?;
+            // The status names its pipeline: in the ticket's own one, the pipeline's rules
+            // apply; into another one, the ticket moves pipeline and enters by its way in.
+            let bypass = user.role == Role::SuperAdmin;
             let pipeline = pipelines
                 .iter()
-                .find(|p| p.id == detail.ticket.pipeline_id)
-                .ok_or_else(|| AppError::validation("status", "This ticket's pipeline is archived."))?;
-            pipeline.check_move(&detail.ticket.status_id, &status_id, user.role == Role::SuperAdmin)?;
-            let status = pipeline.status(&status_id).ok_or(AppError::Internal)?;
+                .find(|p| p.status(&status_id).is_some())
+                .ok_or_else(|| AppError::validation("status", "That status no longer exists: reload the ticket."))?;
             let mut edits = Vec::new();
+            if pipeline.id == detail.ticket.pipeline_id {
+                pipeline.check_move(&detail.ticket.status_id, &status_id, bypass)?;
+            } else {
+                pipeline.check_entry(&status_id, bypass)?;
+                edits.push(super::store::TicketEdit::Pipeline {
+                    id: &pipeline.id,
+                    name: &pipeline.name,
+                });
+            }
+            let status = pipeline.status(&status_id).ok_or(AppError::Internal)?;
             for given in &properties {
                 let property = defined
                     .iter()

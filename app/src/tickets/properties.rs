@@ -126,11 +126,21 @@ pub fn TicketProperties(
                 {move || {
                     let (pipeline_id, status_id, owner_id) = (pipeline_id.clone(), status_id.clone(), owner_id.clone());
                     Suspend::new(async move {
-                        let statuses = pipelines.await.unwrap_or_default().into_iter()
-                            .find(|p| p.id == pipeline_id).map(|p| p.statuses).unwrap_or_default();
+                        // The ticket's own statuses, then (when there are other pipelines) the
+                        // ways into each of them: picking one moves the ticket there.
+                        let all = pipelines.await.unwrap_or_default();
+                        let (own, others): (Vec<_>, Vec<_>) = all.into_iter().partition(|p| p.id == pipeline_id);
+                        let own_name = own.first().map(|p| p.name.clone()).unwrap_or_default();
+                        let statuses: Vec<Status> = own.into_iter().flat_map(|p| p.statuses).collect();
+                        let entries: Vec<(String, Vec<Status>)> = others.into_iter()
+                            .map(|p| (p.name.clone(), p.creation_statuses().cloned().collect::<Vec<_>>()))
+                            .filter(|(_, ways_in)| !ways_in.is_empty())
+                            .collect();
+                        let for_change: Vec<Status> = statuses.iter().cloned()
+                            .chain(entries.iter().flat_map(|(_, s)| s.iter().cloned()))
+                            .collect();
                         let people = assignees.await.unwrap_or_default();
                         let defined = properties.await.unwrap_or_default();
-                        let for_change = statuses.clone();
                         let for_prompt = defined.clone();
                         let custom = defined.clone();
                         let current = status_id.clone();
@@ -152,9 +162,16 @@ pub fn TicketProperties(
                                             edit.dispatch(Change::Status(target, Vec::new()));
                                         }
                                     }>
-                                    {statuses.into_iter().map(|s| view! {
-                                        <option value=s.id.clone() selected=s.id == status_id>{s.name}</option>
-                                    }).collect_view()}
+                                    {if entries.is_empty() {
+                                        status_options(statuses, &status_id).into_any()
+                                    } else {
+                                        view! {
+                                            <optgroup label=own_name>{status_options(statuses, &status_id)}</optgroup>
+                                            {entries.into_iter().map(|(name, ways_in)| view! {
+                                                <optgroup label=format!("Move to {name}")>{status_options(ways_in, &status_id)}</optgroup>
+                                            }).collect_view()}
+                                        }.into_any()
+                                    }}
                                 </select>
                             </div>
                             {move || asking.get().map(|status| {
@@ -207,6 +224,16 @@ pub fn TicketProperties(
         </div>
     }
     .into_any()
+}
+
+fn status_options(statuses: Vec<Status>, selected: &str) -> impl IntoView {
+    statuses
+        .into_iter()
+        .map(|s| {
+            let is_selected = s.id == selected;
+            view! { <option value=s.id selected=is_selected>{s.name}</option> }
+        })
+        .collect_view()
 }
 
 /// Asks, in place, for the properties a status requires before the ticket moves there.

@@ -550,6 +550,11 @@ async fn ticket_history(db: &Db, ticket_id: &str) -> AppResult<Vec<HistoryEntry>
 
 /// A change to one property of a ticket, as the sidebar makes it.
 pub enum TicketEdit<'a> {
+    /// Into another pipeline; always together with a status of it.
+    Pipeline {
+        id: &'a str,
+        name: &'a str,
+    },
     Status {
         id: &'a str,
         name: &'a str,
@@ -576,8 +581,9 @@ pub async fn edit_ticket(db: &Db, user: &CurrentUser, ticket_id: &str, edits: &[
         return Err(AppError::NotFound);
     }
     let now = crate::db::now_millis();
-    let current: (String, Option<String>, String) = on_db!(db, pool => sqlx::query_as(
-        "SELECT s.name, u.name, t.priority FROM tickets t JOIN statuses s ON s.id = t.status_id
+    let current: (String, Option<String>, String, String, String) = on_db!(db, pool => sqlx::query_as(
+        "SELECT s.name, u.name, t.priority, p.name, t.status_id FROM tickets t JOIN statuses s ON s.id = t.status_id
+         JOIN pipelines p ON p.id = t.pipeline_id
          LEFT JOIN users u ON u.id = t.owner_id WHERE t.id = $1")
         .bind(ticket_id)
         .fetch_one(pool)
@@ -586,6 +592,9 @@ pub async fn edit_ticket(db: &Db, user: &CurrentUser, ticket_id: &str, edits: &[
     let mut changes = Vec::new();
     for edit in edits {
         let (field, old, new) = match edit {
+            TicketEdit::Pipeline { name, .. } => {
+                ("Pipeline".to_string(), Some(current.3.clone()), Some(name.to_string()))
+            }
             TicketEdit::Status { name, .. } => (
                 "Ticket status".to_string(),
                 Some(current.0.clone()),
@@ -606,7 +615,12 @@ pub async fn edit_ticket(db: &Db, user: &CurrentUser, ticket_id: &str, edits: &[
                 value.as_deref().map(|v| property.display(v)),
             ),
         };
-        if old != new {
+        // Statuses of two pipelines may share a name: a status change is by id.
+        let changed = match edit {
+            TicketEdit::Status { id, .. } => *id != current.4,
+            _ => old != new,
+        };
+        if changed {
             changes.push((edit, field, old, new));
         }
     }
@@ -617,6 +631,8 @@ pub async fn edit_ticket(db: &Db, user: &CurrentUser, ticket_id: &str, edits: &[
         let mut tx = pool.begin().await?;
         for (edit, field, old, new) in &changes {
             let update = match edit {
+                TicketEdit::Pipeline { id, .. } => sqlx::query("UPDATE tickets SET pipeline_id = $1 WHERE id = $2")
+                    .bind(id.to_string()).bind(ticket_id),
                 TicketEdit::Status { id, is_open, .. } => sqlx::query(
                     "UPDATE tickets SET status_id = $1, is_open = $2 WHERE id = $3")
                     .bind(id.to_string()).bind(*is_open).bind(ticket_id),
