@@ -20,7 +20,8 @@ pub async fn view_counts() -> Result<Vec<ViewCount>, AppError> {
 
 #[server(name = ListTickets, prefix = "/api", endpoint = "list_tickets")]
 pub async fn list_tickets(
-    view: ViewKey,
+    /// `None`: the caller's default view.
+    view: Option<ViewKey>,
     #[server(default)] query: ListQuery,
     after: Option<Cursor>,
 ) -> Result<TicketPage, AppError> {
@@ -28,6 +29,7 @@ pub async fn list_tickets(
     with_status(
         async {
             let (context, user) = require_user().await?;
+            let view = view.unwrap_or_else(|| ViewKey::default_for(user.role));
             if !ViewKey::for_role(user.role).contains(&view) {
                 return Err(AppError::NotFound);
             }

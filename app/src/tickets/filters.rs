@@ -4,9 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 
-use super::api::{list_assignees, save_view};
+use super::api::save_view;
 use super::model::{ListQuery, Priority, SortKey, Source, ViewKey, UNASSIGNED};
-use crate::pipelines::api::list_pipelines;
 
 /// Bumped when the user saves or deletes a view, so "My views" fetches again.
 #[derive(Clone, Copy)]
@@ -50,8 +49,9 @@ fn SaveViewForm(view: Memo<ViewKey>, query: Memo<ListQuery>) -> impl IntoView {
 pub fn ListControls(view: Memo<ViewKey>, query: Memo<ListQuery>) -> impl IntoView {
     let navigate = use_navigate();
     let location = use_location();
-    let pipelines = Resource::new(|| (), |_| list_pipelines());
-    let assignees = Resource::new(|| (), |_| list_assignees());
+    let super::properties::SidebarLookups {
+        pipelines, assignees, ..
+    } = expect_context();
     // Applies a change to the list's state by moving to the address that holds it.
     let apply = Callback::new(move |change: Box<dyn FnOnce(&mut ListQuery) + Send + Sync>| {
         let mut next = query.get_untracked();

@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_location, use_params_map};
+use leptos_router::hooks::use_location;
 
-use super::api::{get_ticket, list_tickets};
+use super::api::list_tickets;
 use super::model::*;
 use crate::format::{date, date_time};
 use crate::workspace::ui::ErrorPanel;
@@ -45,10 +45,7 @@ fn urlencode(value: &str) -> String {
 #[component]
 pub fn TicketList(view: Memo<ViewKey>, query: Memo<ListQuery>) -> impl IntoView {
     let changed = expect_context::<super::create_panel::TicketsChanged>();
-    let first_page = Resource::new(
-        move || (view.get(), query.get(), changed.version()),
-        |(view, query, _)| list_tickets(view, query, None),
-    );
+    let first_page = expect_context::<crate::workspace::ui::WorkspaceData>().first_page;
     // Pages after the first, appended by "Load more"; cleared when the view changes.
     let later = RwSignal::new(Vec::<TicketSummary>::new());
     let later_next = RwSignal::new(None::<Option<Cursor>>);
@@ -60,7 +57,7 @@ pub fn TicketList(view: Memo<ViewKey>, query: Memo<ListQuery>) -> impl IntoView 
         later_next.set(None);
     });
     let load_more = Action::new(move |cursor: &Cursor| {
-        list_tickets(view.get_untracked(), query.get_untracked(), Some(cursor.clone()))
+        list_tickets(Some(view.get_untracked()), query.get_untracked(), Some(cursor.clone()))
     });
     Effect::new(move |_| {
         if let Some(Ok(page)) = load_more.value().get() {
@@ -146,10 +143,7 @@ fn TicketRow(ticket: TicketSummary, search: String, selected: Memo<Option<String
 /// The open ticket: its conversation in the middle, its context on the right (MISSION R1).
 #[component]
 pub fn TicketPane() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    let detail = Resource::new(move || id.get(), get_ticket);
-    provide_context(super::properties::SidebarLookups::load());
+    let detail = expect_context::<crate::workspace::ui::WorkspaceData>().ticket;
     let changed = expect_context::<super::create_panel::TicketsChanged>();
     // After an edit in the sidebar: the ticket again, and the views and their counts.
     let on_changed = Callback::new(move |()| {
@@ -159,7 +153,7 @@ pub fn TicketPane() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <section class="ticket-pane"><p class="muted" role="status">"Opening the ticket…"</p></section> }>
             {move || Suspend::new(async move {
-                match detail.await {
+                match detail.await.unwrap_or(Err(crate::error::AppError::NotFound)) {
                     Ok(detail) => view! { <TicketView detail on_changed/> }.into_any(),
                     Err(error) => view! {
                         <section class="ticket-pane" aria-label="Ticket">

@@ -21,9 +21,79 @@ fn current_view(user: &CurrentUser, slug: Option<String>) -> ViewKey {
         .unwrap_or_else(|| ViewKey::default_for(user.role))
 }
 
+/// What the workspace loads, created once when the page starts and shared through context.
+///
+/// On the server, `Suspense` runs its children several times (to find their resources, to
+/// resolve them, to render); anything created inside the user-gated part below ran its
+/// queries once per run, three times in all. Resources made here, before the first await,
+/// are fetched once.
+#[derive(Clone, Copy)]
+pub struct WorkspaceData {
+    pub counts: Resource<Result<Vec<crate::tickets::model::ViewCount>, AppError>>,
+    pub first_page: Resource<Result<crate::tickets::model::TicketPage, AppError>>,
+    pub saved_views: Resource<Result<Vec<crate::tickets::model::SavedView>, AppError>>,
+    /// The open ticket (`/tickets/:id`), if any.
+    pub ticket: Resource<Option<Result<crate::tickets::model::TicketDetail, AppError>>>,
+    pub list_query: Memo<ListQuery>,
+}
+
+/// The list's sort and filters, as the address holds them.
+fn list_query_from(query: &leptos_router::params::ParamsMap) -> ListQuery {
+    let pairs: Vec<(&str, String)> = ["sort", "pipeline", "status", "owner", "priority", "source"]
+        .into_iter()
+        .filter_map(|key| query.get(key).map(|value| (key, value)))
+        .collect();
+    ListQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+}
+
 #[component]
 pub fn WorkspacePage() -> impl IntoView {
     let user = Resource::new(|| (), |_| me());
+    let changed = TicketsChanged(RwSignal::new(0));
+    let saved_changed = crate::tickets::filters::SavedViewsChanged(RwSignal::new(0));
+    provide_context(changed);
+    provide_context(saved_changed);
+    let query = use_query_map();
+    let location = use_location();
+    let slug = Memo::new(move |_| query.read().get("view"));
+    let list_query = Memo::new(move |_| list_query_from(&query.read()));
+    let ticket_id = Memo::new(move |_| {
+        location
+            .pathname
+            .read()
+            .strip_prefix("/tickets/")
+            .map(|id| id.trim_end_matches('/').to_string())
+    });
+    let data = WorkspaceData {
+        counts: Resource::new(move || changed.version(), |_| view_counts()),
+        // No view in the address: the server picks the role's default, as current_view does.
+        first_page: Resource::new(
+            move || {
+                (
+                    slug.get().and_then(|s| ViewKey::from_slug(&s)),
+                    list_query.get(),
+                    changed.version(),
+                )
+            },
+            |(view, query, _)| crate::tickets::api::list_tickets(view, query, None),
+        ),
+        saved_views: Resource::new(
+            move || saved_changed.0.get(),
+            |_| crate::tickets::api::list_saved_views(),
+        ),
+        ticket: Resource::new(
+            move || ticket_id.get(),
+            |id| async move {
+                match id {
+                    Some(id) => Some(crate::tickets::api::get_ticket(id).await),
+                    None => None,
+                }
+            },
+        ),
+        list_query,
+    };
+    provide_context(data);
+    provide_context(crate::tickets::properties::SidebarLookups::load());
     view! {
         <Title text="Workspace · Switchboard"/>
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading the workspace…"</p> }>
@@ -65,17 +135,8 @@ fn Workspace(user: CurrentUser) -> impl IntoView {
     let query = use_query_map();
     let view_user = user.clone();
     let view = Memo::new(move |_| current_view(&view_user, query.read().get("view")));
-    let list_query = Memo::new(move |_| {
-        let params = query.read();
-        let pairs: Vec<(&str, String)> = ["sort", "pipeline", "status", "owner", "priority", "source"]
-            .into_iter()
-            .filter_map(|key| params.get(key).map(|value| (key, value)))
-            .collect();
-        ListQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
-    });
+    let list_query = expect_context::<WorkspaceData>().list_query;
     provide_context(user.clone());
-    provide_context(TicketsChanged(RwSignal::new(0)));
-    provide_context(crate::tickets::filters::SavedViewsChanged(RwSignal::new(0)));
     let create_open = RwSignal::new(false);
     let can_create = can_edit_tickets(user.role);
     view! {
@@ -120,8 +181,7 @@ fn TopBar(user: CurrentUser) -> impl IntoView {
 
 #[component]
 fn ViewsPanel(current: Memo<ViewKey>, can_create: bool, create_open: RwSignal<bool>) -> impl IntoView {
-    let changed = expect_context::<TicketsChanged>();
-    let counts = Resource::new(move || changed.version(), |_| view_counts());
+    let counts = expect_context::<WorkspaceData>().counts;
     view! {
         <nav class="views-panel" aria-label="Views">
             <h2 class="panel-heading">"Views"</h2>
@@ -180,7 +240,7 @@ pub fn NoTicketSelected() -> impl IntoView {
 #[component]
 fn SavedViewsList() -> impl IntoView {
     let changed = expect_context::<crate::tickets::filters::SavedViewsChanged>();
-    let views = Resource::new(move || changed.0.get(), |_| crate::tickets::api::list_saved_views());
+    let views = expect_context::<WorkspaceData>().saved_views;
     let delete = Action::new(|id: &String| crate::tickets::api::delete_saved_view(id.clone()));
     Effect::new(move |_| {
         if let Some(Ok(())) = delete.value().get() {
