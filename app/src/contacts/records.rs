@@ -5,15 +5,15 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
-use super::api::{get_company, get_contact, update_company, update_contact};
+use super::api::{update_company, update_contact};
 use super::model::{CompanyEdit, ContactEdit, RecordConversation, SearchHit, MAX_EMAILS};
 use super::ui::CompanyPicker;
 use crate::error::AppError;
 use crate::format::date;
 use crate::tickets::model::{can_edit_tickets, TicketSummary};
 use crate::workspace::ui::ErrorPanel;
+use crate::workspace::ui::WorkspaceData;
 
 fn can_edit() -> bool {
     use_context::<crate::auth::model::CurrentUser>().is_some_and(|u| can_edit_tickets(u.role))
@@ -82,16 +82,13 @@ fn RecordConversations(conversations: Vec<RecordConversation>) -> impl IntoView 
 
 #[component]
 pub fn ContactPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    let saved = RwSignal::new(0u32);
-    let record = Resource::new(move || (id.get(), saved.get()), |(id, _)| get_contact(id));
+    let record = expect_context::<WorkspaceData>().contact;
     let editable = can_edit();
     view! {
         <section class="ticket-pane record-pane" aria-labelledby="record-heading">
             <Transition fallback=|| view! { <p class="muted" role="status">"Opening the contact…"</p> }>
                 {move || Suspend::new(async move {
-                    let contact = match record.await {
+                    let contact = match record.await.unwrap_or(Err(AppError::NotFound)) {
                         Ok(contact) => contact,
                         Err(error) => return view! { <ErrorPanel error/> }.into_any(),
                     };
@@ -113,7 +110,7 @@ pub fn ContactPage() -> impl IntoView {
                         </header>
                         <Show when=move || !editing.get() fallback=move || {
                             let (edit, company, contact_id) = (edit.clone(), company.clone(), contact_id.clone());
-                            view! { <ContactForm id=contact_id edit company editing saved/> }
+                            view! { <ContactForm id=contact_id edit company editing on_saved=move || record.refetch()/> }
                         }>
                             <dl class="properties record-details">
                                 <dt>"Email addresses"</dt>
@@ -161,7 +158,7 @@ fn ContactForm(
     edit: ContactEdit,
     company: Option<SearchHit>,
     editing: RwSignal<bool>,
-    saved: RwSignal<u32>,
+    on_saved: impl Fn() + Send + Sync + 'static,
 ) -> impl IntoView {
     let name = RwSignal::new(edit.name);
     let next_key = StoredValue::new(0u32);
@@ -184,7 +181,7 @@ fn ContactForm(
     Effect::new(move |_| {
         if let Some(Ok(())) = save.value().get() {
             editing.set(false);
-            saved.update(|n| *n += 1);
+            on_saved();
         }
     });
     let error = move || save.value().get().and_then(|r| r.err());
@@ -267,16 +264,13 @@ fn ContactForm(
 
 #[component]
 pub fn CompanyPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    let saved = RwSignal::new(0u32);
-    let record = Resource::new(move || (id.get(), saved.get()), |(id, _)| get_company(id));
+    let record = expect_context::<WorkspaceData>().company;
     let editable = can_edit();
     view! {
         <section class="ticket-pane record-pane" aria-labelledby="record-heading">
             <Transition fallback=|| view! { <p class="muted" role="status">"Opening the company…"</p> }>
                 {move || Suspend::new(async move {
-                    let company = match record.await {
+                    let company = match record.await.unwrap_or(Err(AppError::NotFound)) {
                         Ok(company) => company,
                         Err(error) => return view! { <ErrorPanel error/> }.into_any(),
                     };
@@ -288,7 +282,7 @@ pub fn CompanyPage() -> impl IntoView {
                     Effect::new(move |_| {
                         if let Some(Ok(())) = save.value().get() {
                             editing.set(false);
-                            saved.update(|n| *n += 1);
+                            record.refetch();
                         }
                     });
                     let error = move || save.value().get().and_then(|r| r.err());

@@ -34,6 +34,9 @@ pub struct WorkspaceData {
     pub saved_views: Resource<Result<Vec<crate::tickets::model::SavedView>, AppError>>,
     /// The open ticket (`/tickets/:id`), if any.
     pub ticket: Resource<Option<Result<crate::tickets::model::TicketDetail, AppError>>>,
+    /// The open contact (`/contacts/:id`) or company (`/companies/:id`) record, if any.
+    pub contact: Resource<Option<Result<crate::contacts::model::ContactRecord, AppError>>>,
+    pub company: Resource<Option<Result<crate::contacts::model::CompanyRecord, AppError>>>,
     pub list_query: Memo<ListQuery>,
 }
 
@@ -57,13 +60,17 @@ pub fn WorkspacePage() -> impl IntoView {
     let location = use_location();
     let slug = Memo::new(move |_| query.read().get("view"));
     let list_query = Memo::new(move |_| list_query_from(&query.read()));
-    let ticket_id = Memo::new(move |_| {
-        location
-            .pathname
-            .read()
-            .strip_prefix("/tickets/")
-            .map(|id| id.trim_end_matches('/').to_string())
-    });
+    // The id in `/{prefix}/:id`, when the pane shows that kind of record.
+    let id_under = move |prefix: &'static str| {
+        Memo::new(move |_| {
+            location
+                .pathname
+                .read()
+                .strip_prefix(prefix)
+                .map(|id| id.trim_end_matches('/').to_string())
+        })
+    };
+    let (ticket_id, contact_id, company_id) = (id_under("/tickets/"), id_under("/contacts/"), id_under("/companies/"));
     let data = WorkspaceData {
         counts: Resource::new(move || changed.version(), |_| view_counts()),
         // No view in the address: the server picks the role's default, as current_view does.
@@ -83,12 +90,15 @@ pub fn WorkspacePage() -> impl IntoView {
         ),
         ticket: Resource::new(
             move || ticket_id.get(),
-            |id| async move {
-                match id {
-                    Some(id) => Some(crate::tickets::api::get_ticket(id).await),
-                    None => None,
-                }
-            },
+            |id| async move { Some(crate::tickets::api::get_ticket(id?).await) },
+        ),
+        contact: Resource::new(
+            move || contact_id.get(),
+            |id| async move { Some(crate::contacts::api::get_contact(id?).await) },
+        ),
+        company: Resource::new(
+            move || company_id.get(),
+            |id| async move { Some(crate::contacts::api::get_company(id?).await) },
         ),
         list_query,
     };
