@@ -7,7 +7,7 @@ CREATE TABLE contact_emails (
     position   INTEGER NOT NULL
 );
 CREATE INDEX contact_emails_by_contact ON contact_emails (contact_id, position);
-CREATE INDEX contact_emails_by_prefix ON contact_emails (email text_pattern_ops);
+CREATE INDEX contact_emails_by_prefix ON contact_emails (email COLLATE "C");
 INSERT INTO contact_emails (email, contact_id, position)
     SELECT lower(email), id, 0 FROM contacts WHERE email IS NOT NULL;
 

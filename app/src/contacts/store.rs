@@ -55,80 +55,60 @@ pub async fn search_contacts(db: &Db, query: &str) -> AppResult<Vec<SearchHit>> 
     if query.is_empty() {
         return Ok(Vec::new());
     }
-    let prefix = like_pattern(&query, false);
-    // The smallest text above every text starting with `query`, for range scans.
+    // Prefixes are ranges in byte order (SQLite's default; "C" on PostgreSQL, as indexed), up
+    // to the smallest text above every text starting with `query`.
     let above = format!("{query}\u{10FFFF}");
-    let mut rows: Vec<HitRow> = match db {
-        Db::Sqlite(pool) => {
-            let by_name = format!(
-                "{HIT_COLUMNS} WHERE ct.folded_name >= $1 AND ct.folded_name < $2 ORDER BY ct.folded_name LIMIT $3"
-            );
-            let by_email = format!("{HIT_COLUMNS} WHERE ct.id IN (SELECT contact_id FROM contact_emails WHERE email >= $1 AND email < $2 ORDER BY email LIMIT $3)");
-            let mut rows: Vec<HitRow> = sqlx::query_as(&by_name)
-                .bind(&query)
-                .bind(&above)
-                .bind(SEARCH_LIMIT)
-                .fetch_all(pool)
-                .await?;
+    let bytes = if matches!(db, Db::Postgres(_)) {
+        " COLLATE \"C\""
+    } else {
+        ""
+    };
+    let by_name = format!(
+        "{HIT_COLUMNS} WHERE ct.folded_name{bytes} >= $1 AND ct.folded_name{bytes} < $2
+         ORDER BY ct.folded_name{bytes} LIMIT $3"
+    );
+    let by_email = format!(
+        "{HIT_COLUMNS} WHERE ct.id IN (SELECT contact_id FROM contact_emails
+                                      WHERE email{bytes} >= $1 AND email{bytes} < $2 ORDER BY email{bytes} LIMIT $3)"
+    );
+    // "Contains", from three characters: a phrase of the FTS5 trigram table, or a LIKE that
+    // pg_trgm's index answers.
+    let (contains, needle) = match db {
+        Db::Sqlite(_) => (
+            format!(
+                "SELECT ct.id, ct.name, ct.email, c.name AS company, ct.folded_name, ct.search_text
+                 FROM contact_search s
+                 JOIN contact_search_keys k ON k.rowid = s.rowid
+                 JOIN contacts ct ON ct.id = k.contact_id
+                 LEFT JOIN companies c ON c.id = ct.company_id
+                 WHERE contact_search MATCH $1 LIMIT {CANDIDATES}"
+            ),
+            format!("\"{}\"", query.replace('"', "\"\"")),
+        ),
+        Db::Postgres(_) => (
+            format!("{HIT_COLUMNS} WHERE ct.search_text LIKE $1 ESCAPE '\\' LIMIT {CANDIDATES}"),
+            like_pattern(&query, true),
+        ),
+    };
+    let with_contains = query.chars().count() >= 3;
+    let mut rows: Vec<HitRow> = on_db!(db, pool => async {
+        let mut rows: Vec<HitRow> = Vec::new();
+        for sql in [&by_name, &by_email] {
             rows.extend(
-                sqlx::query_as::<_, HitRow>(&by_email)
+                sqlx::query_as::<_, HitRow>(sql)
                     .bind(&query)
                     .bind(&above)
                     .bind(SEARCH_LIMIT)
                     .fetch_all(pool)
                     .await?,
             );
-            if query.chars().count() >= 3 {
-                let contains = format!(
-                    "SELECT ct.id, ct.name, ct.email, c.name AS company, ct.folded_name, ct.search_text
-                     FROM contact_search s
-                     JOIN contact_search_keys k ON k.rowid = s.rowid
-                     JOIN contacts ct ON ct.id = k.contact_id
-                     LEFT JOIN companies c ON c.id = ct.company_id
-                     WHERE contact_search MATCH $1 LIMIT {CANDIDATES}"
-                );
-                let phrase = format!("\"{}\"", query.replace('"', "\"\""));
-                rows.extend(
-                    sqlx::query_as::<_, HitRow>(&contains)
-                        .bind(phrase)
-                        .fetch_all(pool)
-                        .await?,
-                );
-            }
-            rows
         }
-        Db::Postgres(pool) => {
-            // Byte order ("C"), like the index: a prefix is one range of it, already sorted.
-            let by_name = format!(
-                "{HIT_COLUMNS} WHERE ct.folded_name COLLATE \"C\" >= $1 AND ct.folded_name COLLATE \"C\" < $2
-                 ORDER BY ct.folded_name COLLATE \"C\" LIMIT $3"
-            );
-            let by_email = format!("{HIT_COLUMNS} WHERE ct.id IN (SELECT contact_id FROM contact_emails WHERE email LIKE $1 ESCAPE '\\' LIMIT $2)");
-            let mut rows: Vec<HitRow> = sqlx::query_as(&by_name)
-                .bind(&query)
-                .bind(&above)
-                .bind(SEARCH_LIMIT)
-                .fetch_all(pool)
-                .await?;
-            rows.extend(
-                sqlx::query_as::<_, HitRow>(&by_email)
-                    .bind(&prefix)
-                    .bind(SEARCH_LIMIT)
-                    .fetch_all(pool)
-                    .await?,
-            );
-            if query.chars().count() >= 3 {
-                let contains = format!("{HIT_COLUMNS} WHERE ct.search_text LIKE $1 ESCAPE '\\' LIMIT {CANDIDATES}");
-                rows.extend(
-                    sqlx::query_as::<_, HitRow>(&contains)
-                        .bind(like_pattern(&query, true))
-                        .fetch_all(pool)
-                        .await?,
-                );
-            }
-            rows
+        if with_contains {
+            rows.extend(sqlx::query_as::<_, HitRow>(&contains).bind(&needle).fetch_all(pool).await?);
         }
-    };
+        Ok::<_, sqlx::Error>(rows)
+    }
+    .await)?;
     rows.sort_by(|a, b| {
         (
             match_rank(&a.folded_name, &a.search_text, &query),
