@@ -196,3 +196,28 @@ test('contact and company records open from the ticket, list their tickets and a
   await expect(page.getByRole('link', { name: 'Tom Becker', exact: true })).toBeVisible();
   expect(problems).toEqual([]);
 });
+
+test('a company that does not exist yet is created from the Company combobox', async ({ page }) => {
+  const problems = watchConsole(page);
+  await logInFromStart(page, 'agent@demo.test');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Create ticket' }).click();
+  const panel = page.getByRole('dialog', { name: 'Create ticket' });
+  const stamp = Date.now();
+  const company = panel.getByRole('combobox', { name: 'Company' });
+  await company.pressSequentially(`Pied Piper ${stamp}`);
+  await panel.getByRole('option', { name: `Create company “Pied Piper ${stamp}”` }).click();
+  const form = panel.getByRole('group', { name: 'New company' });
+  await expect(form.getByLabel('Company name')).toHaveValue(`Pied Piper ${stamp}`);
+  await form.getByLabel('Company domain').fill('piedpiper');
+  await form.getByRole('button', { name: 'Add company' }).click();
+  await expect(form.getByRole('alert').filter({ hasText: 'Enter a domain like example.com.' })).toBeVisible();
+  await form.getByLabel('Company domain').fill(`pp${stamp}.test`);
+  await form.getByRole('button', { name: 'Add company' }).click();
+  await expect(panel.getByRole('button', { name: `Remove Pied Piper ${stamp}` })).toBeVisible();
+  // Found by its domain from now on.
+  await panel.getByRole('button', { name: `Remove Pied Piper ${stamp}` }).click();
+  await company.pressSequentially(`pp${stamp}.te`);
+  await expect(panel.getByRole('option', { name: new RegExp(`Pied Piper ${stamp}`) })).toBeVisible();
+  expect(problems).toEqual([]);
+});

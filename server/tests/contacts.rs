@@ -211,3 +211,53 @@ async fn contacts_have_several_addresses_each_unique_and_all_searchable(engine: 
 }
 
 on_both_engines!(contacts_have_several_addresses_each_unique_and_all_searchable);
+
+async fn companies_are_created_from_the_combobox_and_match_new_contacts_by_domain(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let agent = app.login_as("agent@demo.test").await;
+    let viewer = app.login_as("viewer@demo.test").await;
+    let create = |client: &'static str, name: &'static str, domain: &'static str| {
+        let client = if client == "agent" { &agent } else { &viewer };
+        async move {
+            client
+                .call(
+                    "create_company",
+                    &[("company[name]", name), ("company[domain]", domain)],
+                )
+                .await
+        }
+    };
+    assert_eq!(create("viewer", "Hooli", "hooli.test").await.status, 404);
+    let bad = create("agent", "Hooli", "hooli").await;
+    assert_eq!(bad.body["Validation"]["field"], "company_domain");
+    let taken = create("agent", "Acme Again", "ACME.test").await;
+    assert_eq!(taken.body["Validation"]["field"], "company_domain");
+    assert!(taken.body["Validation"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Acme Corp"));
+    let hooli: SearchHit = create("agent", "Hooli", "@Hooli.test").await.ok();
+    assert_eq!(hooli.detail.as_deref(), Some("hooli.test"));
+    let found: Vec<SearchHit> = agent.call("search_companies", &[("query", "hool")]).await.ok();
+    assert_eq!(found, [hooli.clone()]);
+    // A company without a domain is fine; a new contact at hooli.test lands in Hooli.
+    create("agent", "Freelancers", "").await.ok::<SearchHit>();
+    let gavin: SearchHit = agent
+        .call(
+            "create_contact",
+            &[
+                ("contact[name]", "Gavin Belson"),
+                ("contact[email]", "gavin@hooli.test"),
+            ],
+        )
+        .await
+        .ok();
+    assert_eq!(gavin.detail.as_deref(), Some("gavin@hooli.test · Hooli"));
+    let record: CompanyRecord = agent.call("get_company", &[("id", &hooli.id)]).await.ok();
+    assert_eq!(
+        record.contacts.iter().map(|c| c.label.as_str()).collect::<Vec<_>>(),
+        ["Gavin Belson"]
+    );
+}
+
+on_both_engines!(companies_are_created_from_the_combobox_and_match_new_contacts_by_domain);

@@ -43,6 +43,20 @@ pub async fn create_contact(contact: NewContact) -> Result<SearchHit, AppError> 
     )
 }
 
+/// Creates a company (help desk seats and admins).
+#[server(name = CreateCompany, prefix = "/api", endpoint = "create_company")]
+pub async fn create_company(company: super::model::NewCompany) -> Result<SearchHit, AppError> {
+    use crate::auth::session::{require_editor, with_status};
+    with_status(
+        async {
+            let (context, _) = require_editor().await?;
+            let (name, domain) = super::model::check_new_company(&company)?;
+            super::store::insert_company(&context.db, &name, domain.as_deref()).await
+        }
+        .await,
+    )
+}
+
 /// A contact's record page; its tickets honour the caller's scope.
 #[server(name = GetContact, prefix = "/api", endpoint = "get_contact")]
 pub async fn get_contact(id: String) -> Result<super::model::ContactRecord, AppError> {

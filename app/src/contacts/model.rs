@@ -207,10 +207,29 @@ pub struct CompanyEdit {
 
 /// A company edit after the rules: a name and an optional domain like "acme.test".
 pub fn check_company_edit(edit: &CompanyEdit) -> AppResult<(String, Option<String>)> {
-    let name = parse_name("name", &edit.name)?;
-    let domain = edit.domain.trim().trim_start_matches('@').to_lowercase();
+    Ok((parse_name("name", &edit.name)?, parse_domain("domain", &edit.domain)?))
+}
+
+/// A company created from the Company combobox: a name, and a domain to match contacts by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCompany {
+    pub name: String,
+    pub domain: String,
+}
+
+/// A new company after the rules; errors on "company_name" and "company_domain".
+pub fn check_new_company(company: &NewCompany) -> AppResult<(String, Option<String>)> {
+    Ok((
+        parse_name("company_name", &company.name)?,
+        parse_domain("company_domain", &company.domain)?,
+    ))
+}
+
+/// An optional domain like "acme.test" (a leading "@" is dropped), lower-cased.
+fn parse_domain(field: &str, value: &str) -> AppResult<Option<String>> {
+    let domain = value.trim().trim_start_matches('@').to_lowercase();
     if domain.is_empty() {
-        return Ok((name, None));
+        return Ok(None);
     }
     let valid = domain.len() <= 253
         && domain.contains('.')
@@ -219,11 +238,11 @@ pub fn check_company_edit(edit: &CompanyEdit) -> AppResult<(String, Option<Strin
             .all(|label| !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
     if !valid {
         return Err(crate::error::AppError::validation(
-            "domain",
+            field,
             "Enter a domain like example.com.",
         ));
     }
-    Ok((name, Some(domain)))
+    Ok(Some(domain))
 }
 
 /// The domain of an email address, used to match the contact's company.
@@ -331,6 +350,22 @@ mod tests {
             Some("acme.test")
         );
         assert!(check_company_edit(&company("acme")).is_err());
+        let new = |name: &str, domain: &str| NewCompany {
+            name: name.into(),
+            domain: domain.into(),
+        };
+        assert_eq!(
+            check_new_company(&new("Hooli", "")).unwrap(),
+            ("Hooli".to_string(), None)
+        );
+        assert!(check_new_company(&new("Hooli", "hooli"))
+            .unwrap_err()
+            .field_message("company_domain")
+            .is_some());
+        assert!(check_new_company(&new(" ", "hooli.test"))
+            .unwrap_err()
+            .field_message("company_name")
+            .is_some());
         assert!(check_company_edit(&company("ac me.test")).is_err());
     }
 

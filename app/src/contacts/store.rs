@@ -186,6 +186,38 @@ pub async fn insert_contact(db: &Db, name: &str, email: &EmailAddress) -> AppRes
     })
 }
 
+/// Inserts a company; a domain another company already has is a validation error on
+/// "company_domain" (contacts are matched to companies by it).
+pub async fn insert_company(db: &Db, name: &str, domain: Option<&str>) -> AppResult<SearchHit> {
+    if let Some(domain) = domain {
+        let taken: Option<(String,)> = on_db!(db, pool => sqlx::query_as(
+            "SELECT name FROM companies WHERE lower(domain) = $1 LIMIT 1")
+            .bind(domain)
+            .fetch_optional(pool)
+            .await)?;
+        if let Some((other,)) = taken {
+            return Err(AppError::validation(
+                "company_domain",
+                format!("{other} already has this domain: search for it instead."),
+            ));
+        }
+    }
+    let id = new_id();
+    on_db!(db, pool => sqlx::query("INSERT INTO companies (id, name, domain, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(&id)
+        .bind(name)
+        .bind(domain)
+        .bind(now_millis())
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(SearchHit {
+        id,
+        label: name.to_string(),
+        detail: domain.map(str::to_string),
+    })
+}
+
 /// How many of `ids` are existing contacts, in one query.
 pub async fn count_contacts(db: &Db, ids: &[String]) -> AppResult<usize> {
     if ids.is_empty() {

@@ -1,11 +1,11 @@
 //! Accessible search comboboxes for "Company" and "Contact" (the ARIA combobox and
 //! listbox pattern: type to search, arrow keys to move, Enter to pick, Escape to close),
-//! with "Create contact" for someone who is not in the address book yet.
+//! with "Create contact" / "Create company" for a record that does not exist yet.
 
 use leptos::prelude::*;
 
-use super::api::{create_contact, search_companies, search_contacts};
-use super::model::{NewContact, SearchHit};
+use super::api::{create_company, create_contact, search_companies, search_contacts};
+use super::model::{NewCompany, NewContact, SearchHit};
 use crate::error::AppError;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -60,7 +60,7 @@ pub fn SearchCombobox(
     });
     let listbox_id = format!("{id}-listbox");
     let option_id = move |index: usize| format!("{id}-option-{index}");
-    // Options: the hits, then (for contacts) "Create contact …".
+    // Options: the hits, then (with allow_create) "Create contact …" or "Create company …".
     let option_count = move || hits.read().len() + usize::from(allow_create && !query.read().trim().is_empty());
     let pick = move |index: usize| {
         let list = hits.get_untracked();
@@ -136,13 +136,13 @@ pub fn SearchCombobox(
                         <li id=option_id(index) role="option" class="combobox-option create-option"
                             aria-selected=move || if active.get() == Some(index) { "true" } else { "false" }
                             on:mousedown=move |ev| { ev.prevent_default(); pick(index); }>
-                            {move || format!("Create contact \u{201c}{}\u{201d}", query.get().trim())}
+                            {move || format!("Create {} \u{201c}{}\u{201d}", kind.new_record().noun, query.get().trim())}
                         </li>
                     }
                 })}
             </ul>
             <Show when=move || creating.get()>
-                <NewContactForm initial_name=query.get_untracked() on_created=move |hit: SearchHit| {
+                <NewRecordForm kind initial_name=query.get_untracked() on_created=move |hit: SearchHit| {
                     on_pick.run(hit);
                     creating.set(false);
                     query.set(String::new());
@@ -153,53 +153,94 @@ pub fn SearchCombobox(
     }
 }
 
-/// A contact that does not exist yet: name and email, created on the spot.
+/// The words and field names of a record created from a combobox.
+struct NewRecordKind {
+    noun: &'static str,
+    second_label: &'static str,
+    second_type: &'static str,
+    name_field: &'static str,
+    second_field: &'static str,
+}
+
+impl SearchKind {
+    fn new_record(self) -> NewRecordKind {
+        match self {
+            SearchKind::Contact => NewRecordKind {
+                noun: "contact",
+                second_label: "Contact email",
+                second_type: "email",
+                name_field: "contact_name",
+                second_field: "contact_email",
+            },
+            SearchKind::Company => NewRecordKind {
+                noun: "company",
+                second_label: "Company domain",
+                second_type: "text",
+                name_field: "company_name",
+                second_field: "company_domain",
+            },
+        }
+    }
+}
+
+/// Creates a contact (name, email) or a company (name, domain).
+async fn create_record(kind: SearchKind, name: String, second: String) -> Result<SearchHit, AppError> {
+    match kind {
+        SearchKind::Contact => create_contact(NewContact { name, email: second }).await,
+        SearchKind::Company => create_company(NewCompany { name, domain: second }).await,
+    }
+}
+
+/// A contact or company that does not exist yet, created on the spot from what was typed.
 #[component]
-fn NewContactForm(
+fn NewRecordForm(
+    kind: SearchKind,
     initial_name: String,
     #[prop(into)] on_created: Callback<SearchHit>,
     #[prop(into)] on_cancel: Callback<()>,
 ) -> impl IntoView {
+    let words = kind.new_record();
     let name = RwSignal::new(initial_name);
-    let email = RwSignal::new(String::new());
-    let create = Action::new(move |contact: &NewContact| create_contact(contact.clone()));
+    let second = RwSignal::new(String::new());
+    let create =
+        Action::new(move |(name, second): &(String, String)| create_record(kind, name.clone(), second.clone()));
     Effect::new(move |_| {
         if let Some(Ok(hit)) = create.value().get() {
             on_created.run(hit);
         }
     });
+    let name_field = words.name_field;
     let error = move |field: &'static str| {
         move || {
             create.value().get().and_then(|r| r.err()).and_then(|e| {
                 e.field_message(field).or_else(|| {
-                    (field == "contact_name" && !matches!(e, AppError::Validation { .. })).then(|| e.to_string())
+                    (field == name_field && !matches!(e, AppError::Validation { .. })).then(|| e.to_string())
                 })
             })
         }
     };
     let submit = move || {
-        create.dispatch(NewContact {
-            name: name.get_untracked(),
-            email: email.get_untracked(),
-        });
+        create.dispatch((name.get_untracked(), second.get_untracked()));
     };
+    let (name_id, second_id) = (format!("new-{}-name", words.noun), format!("new-{}-second", words.noun));
+    let capitalised = if words.noun == "contact" { "Contact" } else { "Company" };
     view! {
-        <div class="new-contact" role="group" aria-label="New contact">
+        <div class=format!("new-{}", words.noun) role="group" aria-label=format!("New {}", words.noun)>
             <div class="field">
-                <label for="new-contact-name">"Contact name"</label>
-                <input id="new-contact-name" prop:value=move || name.get()
+                <label for=name_id.clone()>{format!("{capitalised} name")}</label>
+                <input id=name_id prop:value=move || name.get()
                     on:input:target=move |ev| { name.set(ev.target().value()) }/>
-                <p class="field-error" role="alert">{error("contact_name")}</p>
+                <p class="field-error" role="alert">{error(words.name_field)}</p>
             </div>
             <div class="field">
-                <label for="new-contact-email">"Contact email"</label>
-                <input id="new-contact-email" type="email" prop:value=move || email.get()
-                    on:input:target=move |ev| email.set(ev.target().value())
+                <label for=second_id.clone()>{words.second_label}</label>
+                <input id=second_id type=words.second_type prop:value=move || second.get()
+                    on:input:target=move |ev| second.set(ev.target().value())
                     on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); submit(); }/>
-                <p class="field-error" role="alert">{error("contact_email")}</p>
+                <p class="field-error" role="alert">{error(words.second_field)}</p>
             </div>
             <div class="form-actions">
-                <button type="button" class="button" on:click=move |_| submit()>"Add contact"</button>
+                <button type="button" class="button" on:click=move |_| submit()>{format!("Add {}", words.noun)}</button>
                 <button type="button" class="button subtle" on:click=move |_| on_cancel.run(())>"Cancel"</button>
             </div>
         </div>
@@ -215,7 +256,7 @@ pub fn CompanyPicker(
     #[prop(optional)] required: bool,
 ) -> impl IntoView {
     view! {
-        <SearchCombobox id label="Company" kind=SearchKind::Company required
+        <SearchCombobox id label="Company" kind=SearchKind::Company required allow_create=true
             on_pick=move |hit: SearchHit| company.set(Some(hit))/>
         {move || company.get().map(|chosen| view! {
             <ul class="chips" aria-label="Chosen company">
