@@ -42,22 +42,22 @@ pub fn SearchCombobox(
     let expanded = RwSignal::new(false);
     let active = RwSignal::new(None::<usize>);
     let creating = RwSignal::new(false);
-    let lookup = Action::new(move |q: &String| {
-        let q = q.clone();
-        async move { (q.clone(), search(kind, q).await) }
-    });
-    Effect::new(move |_| {
-        if let Some((asked, Ok(found))) = lookup.value().get() {
-            // Answers can arrive out of order; only the one for the current text counts.
-            if asked == query.get_untracked() {
-                // Keep the highlighted row if it still exists: an arrow key pressed
-                // before the last answer arrived must not be lost.
-                let len = found.len();
-                hits.set(found);
-                active.update(|a| *a = a.filter(|i| *i < len));
+    // Each answer is checked against the text when it arrives: answers come back out of
+    // order, and only the one for the current text counts. (An Action's value read from an
+    // Effect loses answers: two arriving in one tick run the Effect once, with the last.)
+    let lookup = move |asked: String| {
+        leptos::task::spawn_local(async move {
+            if let Ok(found) = search(kind, asked.clone()).await {
+                if query.try_with_untracked(|now| *now == asked) == Some(true) {
+                    // Keep the highlighted row if it still exists: an arrow key pressed
+                    // before the last answer arrived must not be lost.
+                    let len = found.len();
+                    hits.set(found);
+                    active.update(|a| *a = a.filter(|i| *i < len));
+                }
             }
-        }
-    });
+        });
+    };
     let listbox_id = format!("{id}-listbox");
     let option_id = move |index: usize| format!("{id}-option-{index}");
     // Options: the hits, then (with allow_create) "Create contact …" or "Create company …".
@@ -116,7 +116,7 @@ pub fn SearchCombobox(
                     let text = ev.target().value();
                     query.set(text.clone());
                     expanded.set(true);
-                    lookup.dispatch(text);
+                    lookup(text);
                 }
                 on:keydown=on_keydown
                 on:blur=move |_| { expanded.set(false) }/>
