@@ -87,16 +87,22 @@ forget_other_clones() {
 
 build_client() {
   forget_other_clones
-  step "building the wasm client (trunk, release)"
+  # Two clients from one crate: the settings client (`/admin/*` pages, feature `settings`)
+  # goes into pkg/settings; the workspace client, which every agent loads, into pkg.
+  step "building the settings wasm client (trunk, release)"
+  trunk build --release --dist "$ROOT/target/site/pkg-settings" "$ROOT/frontend/settings.html" 2>&1 | grep -vE '^\s*$' | tail -n 3
+  step "building the workspace wasm client (trunk, release)"
   trunk build --release 2>&1 | grep -vE '^\s*$' | tail -n 3
+  rm -rf "$ROOT/target/site/pkg/settings"
+  mv "$ROOT/target/site/pkg-settings" "$ROOT/target/site/pkg/settings"
   # Pre-compress once at the highest settings; the server sends these as they are.
   node -e '
     const zlib = require("zlib"), fs = require("fs"), dir = process.argv[1];
-    for (const name of fs.readdirSync(dir)) {
+    for (const folder of [dir, dir + "/settings"]) for (const name of fs.readdirSync(folder)) {
       if (!/\.(js|wasm)$/.test(name)) continue;
-      const data = fs.readFileSync(dir + "/" + name);
-      fs.writeFileSync(dir + "/" + name + ".br", zlib.brotliCompressSync(data, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length } }));
-      fs.writeFileSync(dir + "/" + name + ".gz", zlib.gzipSync(data, { level: 9 }));
+      const data = fs.readFileSync(folder + "/" + name);
+      fs.writeFileSync(folder + "/" + name + ".br", zlib.brotliCompressSync(data, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length } }));
+      fs.writeFileSync(folder + "/" + name + ".gz", zlib.gzipSync(data, { level: 9 }));
     }' "$ROOT/target/site/pkg"
 }
 

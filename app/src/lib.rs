@@ -16,11 +16,14 @@ pub mod properties;
 #[cfg(feature = "ssr")]
 pub mod sql;
 pub mod tickets;
+pub mod wire;
 pub mod workspace;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, Title};
-use leptos_router::components::{ParentRoute, Route, Router, Routes};
+#[cfg(any(feature = "ssr", not(feature = "settings-client")))]
+use leptos_router::components::ParentRoute;
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 /// Where the shared stylesheet is served; the server fills in a content hash.
@@ -31,6 +34,7 @@ pub struct AssetPaths {
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions, assets: AssetPaths) -> impl IntoView {
+    let options = client_options(options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -49,6 +53,11 @@ pub fn shell(options: LeptosOptions, assets: AssetPaths) -> impl IntoView {
     }
 }
 
+/// The app ships as two wasm clients, so an agent's browser loads only the help desk:
+/// the workspace client (login, workspace, records) and the settings client (`/admin/*`,
+/// built with the `settings-client` feature). The server renders every page and names the
+/// client for it (`settings_client_for`); links from one client's pages to the other's are
+/// `rel="external"`, full page loads.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -57,20 +66,81 @@ pub fn App() -> impl IntoView {
         <Meta name="description" content="Switchboard help desk"/>
         <Link rel="preload" href="/favicon.svg" as_="image"/>
         <Router>
-            <Routes fallback=NotFoundPage>
-                <Route path=path!("/login") view=auth::ui::LoginPage ssr=SsrMode::Async/>
-                <Route path=path!("/admin/users") view=admin::ui::UsersPage ssr=SsrMode::Async/>
-                <Route path=path!("/admin/teams") view=admin::ui::TeamsPage ssr=SsrMode::Async/>
-                <Route path=path!("/admin/pipelines") view=pipelines::ui::PipelinesPage ssr=SsrMode::Async/>
-                <Route path=path!("/admin/properties") view=properties::ui::PropertiesPage ssr=SsrMode::Async/>
-                <ParentRoute path=path!("/") view=workspace::ui::WorkspacePage ssr=SsrMode::Async>
-                    <Route path=path!("") view=workspace::ui::NoTicketSelected/>
-                    <Route path=path!("tickets/:id") view=tickets::ui::TicketPane/>
-                    <Route path=path!("contacts/:id") view=contacts::records::ContactPage/>
-                    <Route path=path!("companies/:id") view=contacts::records::CompanyPage/>
-                </ParentRoute>
-            </Routes>
+            <AppRoutes/>
         </Router>
+    }
+}
+
+/// Whether the page at `path` is hydrated by the settings client (else the workspace client).
+pub fn settings_client_for(path: &str) -> bool {
+    path.starts_with("/admin/")
+}
+
+/// The hydration scripts' options for this request: the settings client lives in the
+/// `settings/` folder of the client files.
+#[cfg(feature = "ssr")]
+fn client_options(mut options: LeptosOptions) -> LeptosOptions {
+    let path = use_context::<http::request::Parts>().map(|parts| parts.uri.path().to_string());
+    if path.is_some_and(|path| settings_client_for(&path)) {
+        options.site_pkg_dir = format!("{}/settings", options.site_pkg_dir).into();
+    }
+    options
+}
+
+#[cfg(not(feature = "ssr"))]
+fn client_options(options: LeptosOptions) -> LeptosOptions {
+    options
+}
+
+/// Every route: the server renders all of them.
+#[cfg(feature = "ssr")]
+#[component]
+fn AppRoutes() -> impl IntoView {
+    view! {
+        <Routes fallback=NotFoundPage>
+            <Route path=path!("/login") view=auth::ui::LoginPage ssr=SsrMode::Async/>
+            <Route path=path!("/admin/users") view=admin::ui::UsersPage ssr=SsrMode::Async/>
+            <Route path=path!("/admin/teams") view=admin::ui::TeamsPage ssr=SsrMode::Async/>
+            <Route path=path!("/admin/pipelines") view=pipelines::ui::PipelinesPage ssr=SsrMode::Async/>
+            <Route path=path!("/admin/properties") view=properties::ui::PropertiesPage ssr=SsrMode::Async/>
+            <ParentRoute path=path!("/") view=workspace::ui::WorkspacePage ssr=SsrMode::Async>
+                <Route path=path!("") view=workspace::ui::NoTicketSelected/>
+                <Route path=path!("tickets/:id") view=tickets::ui::TicketPane/>
+                <Route path=path!("contacts/:id") view=contacts::records::ContactPage/>
+                <Route path=path!("companies/:id") view=contacts::records::CompanyPage/>
+            </ParentRoute>
+        </Routes>
+    }
+}
+
+/// The workspace client's routes.
+#[cfg(all(not(feature = "ssr"), not(feature = "settings-client")))]
+#[component]
+fn AppRoutes() -> impl IntoView {
+    view! {
+        <Routes fallback=NotFoundPage>
+            <Route path=path!("/login") view=auth::ui::LoginPage ssr=SsrMode::Async/>
+            <ParentRoute path=path!("/") view=workspace::ui::WorkspacePage ssr=SsrMode::Async>
+                <Route path=path!("") view=workspace::ui::NoTicketSelected/>
+                <Route path=path!("tickets/:id") view=tickets::ui::TicketPane/>
+                <Route path=path!("contacts/:id") view=contacts::records::ContactPage/>
+                <Route path=path!("companies/:id") view=contacts::records::CompanyPage/>
+            </ParentRoute>
+        </Routes>
+    }
+}
+
+/// The settings client's routes.
+#[cfg(all(not(feature = "ssr"), feature = "settings-client"))]
+#[component]
+fn AppRoutes() -> impl IntoView {
+    view! {
+        <Routes fallback=NotFoundPage>
+            <Route path=path!("/admin/users") view=admin::ui::UsersPage ssr=SsrMode::Async/>
+            <Route path=path!("/admin/teams") view=admin::ui::TeamsPage ssr=SsrMode::Async/>
+            <Route path=path!("/admin/pipelines") view=pipelines::ui::PipelinesPage ssr=SsrMode::Async/>
+            <Route path=path!("/admin/properties") view=properties::ui::PropertiesPage ssr=SsrMode::Async/>
+        </Routes>
     }
 }
 
@@ -86,7 +156,7 @@ pub fn NotFoundPage() -> impl IntoView {
         <main class="not-found">
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address. It may have moved, or the link may be mistyped."</p>
-            <a class="button primary" href="/">"Go to the workspace"</a>
+            <a class="button primary" href="/" rel="external">"Go to the workspace"</a>
         </main>
     }
 }

@@ -4,6 +4,22 @@ import { hydrated, logIn, logInFromStart, watchConsole } from './helpers';
 test('an admin adds a user, gives them a team and a role, and the user can log in', async ({ page, browser }) => {
   const problems = watchConsole(page);
   await logInFromStart(page, 'admin@demo.test');
+  // The workspace runs the workspace client; the settings pages load the settings client
+  // (a smaller wasm file of their own) with a full page load, and it hydrates.
+  const client = () => page.evaluate(() =>
+    [...document.querySelectorAll('link[rel=modulepreload]')].map((l) => new URL((l as HTMLLinkElement).href).pathname).join());
+  expect(await client()).toMatch(/^\/pkg\/[^/]+\/frontend\.js$/);
+  await page.getByRole('link', { name: 'Users' }).click();
+  await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();
+  await hydrated(page);
+  expect(await client()).toMatch(/^\/pkg\/[^/]+\/settings\/frontend\.js$/);
+  // Within the settings client, pages change without a load; back to the workspace is a load.
+  await page.getByRole('link', { name: 'Teams' }).click();
+  await expect(page.getByRole('heading', { name: 'Teams' })).toBeVisible();
+  await page.getByRole('link', { name: 'Workspace' }).click();
+  await expect(page.getByRole('navigation', { name: 'Views' })).toBeVisible();
+  await hydrated(page);
+  expect(await client()).toMatch(/^\/pkg\/[^/]+\/frontend\.js$/);
   await page.getByRole('link', { name: 'Users' }).click();
   await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();
   await hydrated(page);

@@ -27,7 +27,11 @@ pub fn stylesheet_path() -> String {
 /// A tag for this build of the wasm client (a hash of its files), so its URL changes
 /// whenever it does. `None` when the client has not been built.
 pub fn client_build_tag(pkg_dir: &Path) -> Option<String> {
-    let wasm = std::fs::read(pkg_dir.join("frontend_bg.wasm")).ok()?;
-    let js = std::fs::read(pkg_dir.join("frontend.js")).ok()?;
-    Some(short_hash(&[wasm, js].concat()))
+    // Both clients: the workspace client in the folder, the settings client in settings/.
+    let mut files = Vec::new();
+    for dir in [pkg_dir.to_path_buf(), pkg_dir.join("settings")] {
+        files.push(std::fs::read(dir.join("frontend_bg.wasm")).ok()?);
+        files.push(std::fs::read(dir.join("frontend.js")).ok()?);
+    }
+    Some(short_hash(&files.concat()))
 }

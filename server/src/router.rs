@@ -198,7 +198,7 @@ async fn transport_errors_are_bad_requests(request: Request, next: Next) -> Resp
     let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    if bytes.starts_with(br#"{"Transport""#) {
+    if matches!(app::wire::decode(&bytes), Some(app::error::AppError::Transport(_))) {
         parts.status = StatusCode::BAD_REQUEST;
     }
     Response::from_parts(parts, Body::from(bytes))

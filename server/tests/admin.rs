@@ -167,7 +167,7 @@ async fn deactivating_a_user_ends_their_sessions_everywhere(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     let admin = app.login_as("admin@demo.test").await;
     let agent = app.login_as("agent@demo.test").await;
-    let agent_id = agent.call("me", &[]).await.body["id"].as_str().unwrap().to_string();
+    let agent_id = agent.call("me", &[]).await.ok::<app::auth::model::CurrentUser>().id;
     admin
         .call("admin/set_user_active", &[("id", &agent_id), ("active", "false")])
         .await
@@ -185,7 +185,7 @@ async fn deactivating_a_user_ends_their_sessions_everywhere(engine: Engine) {
 async fn admins_cannot_lock_themselves_out(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     let admin = app.login_as("admin@demo.test").await;
-    let id = admin.call("me", &[]).await.body["id"].as_str().unwrap().to_string();
+    let id = admin.call("me", &[]).await.ok::<app::auth::model::CurrentUser>().id;
     assert_eq!(
         admin
             .call("admin/set_user_active", &[("id", &id), ("active", "false")])

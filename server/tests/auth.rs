@@ -9,10 +9,10 @@ async fn wrong_credentials_get_one_generic_error(engine: Engine) {
     let client = app.client();
     let wrong_password = client.login("agent@demo.test", "not-the-password", None).await;
     assert_eq!(wrong_password.status(), 401);
-    let wrong_password: serde_json::Value = wrong_password.json().await.unwrap();
+    let wrong_password = common::answer(wrong_password).await.body;
     let unknown_email = client.login("nobody@demo.test", "demo", None).await;
     assert_eq!(unknown_email.status(), 401);
-    let unknown_email: serde_json::Value = unknown_email.json().await.unwrap();
+    let unknown_email = common::answer(unknown_email).await.body;
     assert_eq!(
         wrong_password, unknown_email,
         "the two failures must be indistinguishable"
@@ -33,8 +33,8 @@ async fn login_sets_an_http_only_same_site_cookie_and_keeps_the_deep_link(engine
     assert!(cookie.contains("HttpOnly"));
     assert!(cookie.contains("SameSite=Lax"));
     assert!(!cookie.contains("Secure"), "plain http must not set Secure");
-    let me = client.call("me", &[]).await.ok::<serde_json::Value>();
-    assert_eq!(me["email"], "agent@demo.test");
+    let me = client.call("me", &[]).await.ok::<app::auth::model::CurrentUser>();
+    assert_eq!(me.email, "agent@demo.test");
 }
 
 async fn login_behind_https_proxy_sets_a_secure_cookie(engine: Engine) {
@@ -78,7 +78,7 @@ async fn repeated_failures_are_slowed_down_then_refused(engine: Engine) {
         429,
         "even the right password waits after five failures"
     );
-    let body: serde_json::Value = refused.json().await.unwrap();
+    let body = common::answer(refused).await.body;
     assert!(body["TooManyAttempts"]["retry_after_seconds"].as_u64().unwrap() > 0);
     // Other accounts are unaffected.
     assert_eq!(client.login("agent@demo.test", "demo", None).await.status(), 200);
@@ -167,9 +167,9 @@ async fn cross_site_form_posts_are_refused(engine: Engine) {
     let teams = client
         .call("admin/list_teams", &[])
         .await
-        .ok::<Vec<serde_json::Value>>();
+        .ok::<Vec<app::admin::model::Team>>();
     assert!(
-        teams.iter().all(|t| t["name"] != "Hijacked"),
+        teams.iter().all(|t| t.name != "Hijacked"),
         "the refused post must not have created a team"
     );
 

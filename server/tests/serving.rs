@@ -125,8 +125,36 @@ async fn a_fresh_database_without_demo_data_starts_empty(engine: Engine) {
     assert_eq!(app.client().get("/healthz").await.status(), 200);
 }
 
+/// Two wasm clients: the workspace pages load the workspace client; the settings pages
+/// (`/admin/*`) load the settings client from `settings/`, and the links between the two
+/// are full page loads.
+async fn each_page_names_its_own_wasm_client(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let admin = app.login_as("admin@demo.test").await;
+    let workspace = admin.get("/").await.text().await.unwrap();
+    let settings = admin.get("/admin/users").await.text().await.unwrap();
+    let script = |html: &str| {
+        let marker = "rel=\"modulepreload\" href=\"";
+        let at = html.find(marker).expect("a client script") + marker.len();
+        html[at..at + html[at..].find('"').unwrap()].to_string()
+    };
+    let (workspace_js, settings_js) = (script(&workspace), script(&settings));
+    assert!(
+        workspace_js.starts_with("/pkg/") && workspace_js.ends_with("/frontend.js"),
+        "{workspace_js}"
+    );
+    assert!(!workspace_js.contains("/settings/"), "{workspace_js}");
+    assert_eq!(
+        settings_js,
+        workspace_js.replace("/frontend.js", "/settings/frontend.js")
+    );
+    assert!(workspace.contains("<a href=\"/admin/users\" rel=\"external\">"));
+    assert!(settings.contains("<a href=\"/\" rel=\"external\">Workspace"));
+}
+
 on_both_engines!(
     health_check_answers_when_the_database_does,
+    each_page_names_its_own_wasm_client,
     the_workspace_is_rendered_on_the_server_with_the_agents_views,
     a_deep_link_renders_the_ticket_on_the_server,
     unknown_routes_get_a_real_404_page,

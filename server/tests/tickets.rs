@@ -79,7 +79,7 @@ async fn a_created_ticket_appears_in_the_right_views_at_once(engine: Engine) {
 async fn a_ticket_created_with_an_owner_and_a_closed_status_lands_in_those_views(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     let agent = app.login_as("agent@demo.test").await;
-    let me = agent.call("me", &[]).await.body["id"].as_str().unwrap().to_string();
+    let me = agent.call("me", &[]).await.ok::<app::auth::model::CurrentUser>().id;
     let pipeline = support_pipeline(&agent).await;
     let mine_before = count(&agent, "Assigned to me").await;
     create(
@@ -357,7 +357,7 @@ async fn the_sidebar_edits_status_owner_and_priority_and_keeps_history(engine: E
     let app = TestApp::spawn(engine).await;
     let agent = app.login_as("agent@demo.test").await;
     let pipeline = support_pipeline(&agent).await;
-    let me = agent.call("me", &[]).await.body["id"].as_str().unwrap().to_string();
+    let me = agent.call("me", &[]).await.ok::<app::auth::model::CurrentUser>().id;
     let id: String = create(
         &agent,
         &[

@@ -7,7 +7,7 @@ use super::model::{AdminUser, Team};
 use crate::auth::model::{Role, Scope};
 use crate::error::AppError;
 
-#[server(name = ListUsers, prefix = "/api", endpoint = "admin/list_users")]
+#[server(name = ListUsers, prefix = "/api", endpoint = "admin/list_users", output = leptos::server_fn::codec::Postcard)]
 pub async fn list_users() -> Result<Vec<AdminUser>, AppError> {
     use crate::auth::session::{require_admin, with_status};
     with_status(
@@ -19,7 +19,7 @@ pub async fn list_users() -> Result<Vec<AdminUser>, AppError> {
     )
 }
 
-#[server(name = CreateUser, prefix = "/api", endpoint = "admin/create_user")]
+#[server(name = CreateUser, prefix = "/api", endpoint = "admin/create_user", output = leptos::server_fn::codec::Postcard)]
 pub async fn create_user(
     email: String,
     name: String,
@@ -54,7 +54,7 @@ pub async fn create_user(
     )
 }
 
-#[server(name = SetUserRole, prefix = "/api", endpoint = "admin/set_user_role")]
+#[server(name = SetUserRole, prefix = "/api", endpoint = "admin/set_user_role", output = leptos::server_fn::codec::Postcard)]
 pub async fn set_user_role(id: String, role: Role) -> Result<(), AppError> {
     use super::store::{update_user_field, UserColumn, UserValue};
     use crate::auth::session::{require_admin, with_status};
@@ -73,7 +73,7 @@ pub async fn set_user_role(id: String, role: Role) -> Result<(), AppError> {
     )
 }
 
-#[server(name = SetUserScope, prefix = "/api", endpoint = "admin/set_user_scope")]
+#[server(name = SetUserScope, prefix = "/api", endpoint = "admin/set_user_scope", output = leptos::server_fn::codec::Postcard)]
 pub async fn set_user_scope(id: String, scope: Scope) -> Result<(), AppError> {
     use super::store::{update_user_field, UserColumn, UserValue};
     use crate::auth::session::{require_admin, with_status};
@@ -87,7 +87,7 @@ pub async fn set_user_scope(id: String, scope: Scope) -> Result<(), AppError> {
 }
 
 /// Deactivating a user also ends every session they have, on every instance.
-#[server(name = SetUserActive, prefix = "/api", endpoint = "admin/set_user_active")]
+#[server(name = SetUserActive, prefix = "/api", endpoint = "admin/set_user_active", output = leptos::server_fn::codec::Postcard)]
 pub async fn set_user_active(id: String, active: bool) -> Result<(), AppError> {
     use super::store::{update_user_field, UserColumn, UserValue};
     use crate::auth::session::{require_admin, with_status};
@@ -107,7 +107,7 @@ pub async fn set_user_active(id: String, active: bool) -> Result<(), AppError> {
     )
 }
 
-#[server(name = ListTeams, prefix = "/api", endpoint = "admin/list_teams")]
+#[server(name = ListTeams, prefix = "/api", endpoint = "admin/list_teams", output = leptos::server_fn::codec::Postcard)]
 pub async fn list_teams() -> Result<Vec<Team>, AppError> {
     use crate::auth::session::{require_admin, with_status};
     with_status(
@@ -119,7 +119,7 @@ pub async fn list_teams() -> Result<Vec<Team>, AppError> {
     )
 }
 
-#[server(name = CreateTeam, prefix = "/api", endpoint = "admin/create_team")]
+#[server(name = CreateTeam, prefix = "/api", endpoint = "admin/create_team", output = leptos::server_fn::codec::Postcard)]
 pub async fn create_team(name: String) -> Result<String, AppError> {
     use crate::auth::session::{require_admin, with_status};
     with_status(
@@ -132,7 +132,7 @@ pub async fn create_team(name: String) -> Result<String, AppError> {
     )
 }
 
-#[server(name = SetTeamMember, prefix = "/api", endpoint = "admin/set_team_member")]
+#[server(name = SetTeamMember, prefix = "/api", endpoint = "admin/set_team_member", output = leptos::server_fn::codec::Postcard)]
 pub async fn set_team_member(team_id: String, user_id: String, member: bool) -> Result<(), AppError> {
     use crate::auth::session::{require_admin, with_status};
     with_status(

@@ -16,9 +16,9 @@ pub fn AdminFrame(title: &'static str, children: Children) -> impl IntoView {
         <Title text=format!("{title} · Switchboard")/>
         <div class="admin-page">
             <header class="topbar">
-                <a class="brand" href="/">"Switchboard"</a>
+                <a class="brand" href="/" rel="external">"Switchboard"</a>
                 <nav class="topbar-links" aria-label="Main">
-                    <a href="/">"Workspace"</a>
+                    <a href="/" rel="external">"Workspace"</a>
                     <a href="/admin/users">"Users"</a>
                     <a href="/admin/teams">"Teams"</a>
                     <a href="/admin/pipelines">"Pipelines"</a>
@@ -74,7 +74,7 @@ pub fn UsersPage() -> impl IntoView {
     let set_scope = ServerAction::<SetUserScope>::new();
     let set_active = ServerAction::<SetUserActive>::new();
     let set_member = ServerAction::<SetTeamMember>::new();
-    let users = Resource::new(
+    let users = crate::wire::resource(
         move || {
             (
                 create.version().get(),
@@ -86,7 +86,7 @@ pub fn UsersPage() -> impl IntoView {
         },
         |_| list_users(),
     );
-    let teams = Resource::new(move || set_member.version().get(), |_| list_teams());
+    let teams = crate::wire::resource(move || set_member.version().get(), |_| list_teams());
     let update_error = move || {
         [
             set_role.value().get(),
@@ -250,7 +250,7 @@ fn NewUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
 #[component]
 pub fn TeamsPage() -> impl IntoView {
     let create = ServerAction::<CreateTeam>::new();
-    let teams = Resource::new(move || create.version().get(), |_| list_teams());
+    let teams = crate::wire::resource(move || create.version().get(), |_| list_teams());
     let error = move || create.value().get().and_then(|r| r.err());
     view! {
         <AdminFrame title="Teams">

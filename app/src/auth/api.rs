@@ -10,7 +10,7 @@ pub const FAILURE_WINDOW_MILLIS: i64 = 15 * 60 * 1000;
 /// After this many failures within the window, logins for the account wait.
 pub const MAX_FAILURES: i64 = 5;
 
-#[server(name = Login, prefix = "/api", endpoint = "login")]
+#[server(name = Login, prefix = "/api", endpoint = "login", output = leptos::server_fn::codec::Postcard)]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use super::session::{is_https, server_context, session_cookie, start_session, verify_password, with_status};
     use super::store;
@@ -79,7 +79,7 @@ fn dummy_hash() -> String {
     .clone()
 }
 
-#[server(name = Logout, prefix = "/api", endpoint = "logout")]
+#[server(name = Logout, prefix = "/api", endpoint = "logout", output = leptos::server_fn::codec::Postcard)]
 pub async fn logout() -> Result<(), AppError> {
     use super::session::{cleared_session_cookie, is_https, server_context, token_from_headers};
 
@@ -97,7 +97,7 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 /// The logged-in user, or `Unauthenticated`.
-#[server(name = Me, prefix = "/api", endpoint = "me")]
+#[server(name = Me, prefix = "/api", endpoint = "me", output = leptos::server_fn::codec::Postcard)]
 pub async fn me() -> Result<CurrentUser, AppError> {
     super::session::with_status(super::session::require_user().await.map(|(_, user)| user))
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use super::model::{NewContact, SearchHit};
 use crate::error::AppError;
 
-#[server(name = SearchCompanies, prefix = "/api", endpoint = "search_companies")]
+#[server(name = SearchCompanies, prefix = "/api", endpoint = "search_companies", output = leptos::server_fn::codec::Postcard)]
 pub async fn search_companies(query: String) -> Result<Vec<SearchHit>, AppError> {
     use crate::auth::session::{require_user, with_status};
     with_status(
@@ -17,7 +17,7 @@ pub async fn search_companies(query: String) -> Result<Vec<SearchHit>, AppError>
     )
 }
 
-#[server(name = SearchContacts, prefix = "/api", endpoint = "search_contacts")]
+#[server(name = SearchContacts, prefix = "/api", endpoint = "search_contacts", output = leptos::server_fn::codec::Postcard)]
 pub async fn search_contacts(query: String) -> Result<Vec<SearchHit>, AppError> {
     use crate::auth::session::{require_user, with_status};
     with_status(
@@ -30,7 +30,7 @@ pub async fn search_contacts(query: String) -> Result<Vec<SearchHit>, AppError> 
 }
 
 /// Creates a contact (help desk seats and admins), matching its company by email domain.
-#[server(name = CreateContact, prefix = "/api", endpoint = "create_contact")]
+#[server(name = CreateContact, prefix = "/api", endpoint = "create_contact", output = leptos::server_fn::codec::Postcard)]
 pub async fn create_contact(contact: NewContact) -> Result<SearchHit, AppError> {
     use crate::auth::session::{require_editor, with_status};
     with_status(
@@ -44,7 +44,7 @@ pub async fn create_contact(contact: NewContact) -> Result<SearchHit, AppError> 
 }
 
 /// Creates a company (help desk seats and admins).
-#[server(name = CreateCompany, prefix = "/api", endpoint = "create_company")]
+#[server(name = CreateCompany, prefix = "/api", endpoint = "create_company", output = leptos::server_fn::codec::Postcard)]
 pub async fn create_company(company: super::model::NewCompany) -> Result<SearchHit, AppError> {
     use crate::auth::session::{require_editor, with_status};
     with_status(
@@ -58,7 +58,7 @@ pub async fn create_company(company: super::model::NewCompany) -> Result<SearchH
 }
 
 /// A contact's record page; its tickets honour the caller's scope.
-#[server(name = GetContact, prefix = "/api", endpoint = "get_contact")]
+#[server(name = GetContact, prefix = "/api", endpoint = "get_contact", output = leptos::server_fn::codec::Postcard)]
 pub async fn get_contact(id: String) -> Result<super::model::ContactRecord, AppError> {
     use crate::auth::session::{require_user, with_status};
     with_status(
@@ -70,7 +70,7 @@ pub async fn get_contact(id: String) -> Result<super::model::ContactRecord, AppE
     )
 }
 
-#[server(name = GetCompany, prefix = "/api", endpoint = "get_company")]
+#[server(name = GetCompany, prefix = "/api", endpoint = "get_company", output = leptos::server_fn::codec::Postcard)]
 pub async fn get_company(id: String) -> Result<super::model::CompanyRecord, AppError> {
     use crate::auth::session::{require_user, with_status};
     with_status(
@@ -83,7 +83,7 @@ pub async fn get_company(id: String) -> Result<super::model::CompanyRecord, AppE
 }
 
 /// Edits a contact (help desk seats and admins).
-#[server(name = UpdateContact, prefix = "/api", endpoint = "update_contact")]
+#[server(name = UpdateContact, prefix = "/api", endpoint = "update_contact", output = leptos::server_fn::codec::Postcard)]
 pub async fn update_contact(id: String, contact: super::model::ContactEdit) -> Result<(), AppError> {
     use crate::auth::session::{require_editor, with_status};
     with_status(
@@ -98,7 +98,7 @@ pub async fn update_contact(id: String, contact: super::model::ContactEdit) -> R
 }
 
 /// Edits a company (help desk seats and admins).
-#[server(name = UpdateCompany, prefix = "/api", endpoint = "update_company")]
+#[server(name = UpdateCompany, prefix = "/api", endpoint = "update_company", output = leptos::server_fn::codec::Postcard)]
 pub async fn update_company(id: String, company: super::model::CompanyEdit) -> Result<(), AppError> {
     use crate::auth::session::{require_editor, with_status};
     with_status(

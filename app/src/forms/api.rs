@@ -7,7 +7,7 @@ use super::model::FormLayout;
 use crate::error::AppError;
 
 /// The layout every help desk user's Create ticket panel follows.
-#[server(name = GetFormLayout, prefix = "/api", endpoint = "form_layout")]
+#[server(name = GetFormLayout, prefix = "/api", endpoint = "form_layout", output = leptos::server_fn::codec::Postcard)]
 pub async fn get_form_layout() -> Result<FormLayout, AppError> {
     use crate::auth::session::{require_user, with_status};
     with_status(
@@ -24,7 +24,7 @@ pub async fn get_form_layout() -> Result<FormLayout, AppError> {
 
 /// Saves a new version of the layout over the version the admin started from; a `Conflict`
 /// when another admin saved first. Returns the new version.
-#[server(name = SaveFormLayout, prefix = "/api", endpoint = "admin/save_form_layout", input = Json)]
+#[server(name = SaveFormLayout, prefix = "/api", endpoint = "admin/save_form_layout", input = Json, output = leptos::server_fn::codec::Postcard)]
 pub async fn save_form_layout(layout: FormLayout) -> Result<i64, AppError> {
     use crate::auth::session::{require_admin, with_status};
     with_status(

@@ -8,7 +8,7 @@ use crate::error::AppError;
 
 /// The pipelines and statuses tickets can be in, with their rules; any logged-in user may
 /// read them.
-#[server(name = ListPipelines, prefix = "/api", endpoint = "list_pipelines")]
+#[server(name = ListPipelines, prefix = "/api", endpoint = "list_pipelines", output = leptos::server_fn::codec::Postcard)]
 pub async fn list_pipelines() -> Result<Vec<Pipeline>, AppError> {
     use crate::auth::session::{require_user, with_status};
     with_status(
@@ -22,7 +22,7 @@ pub async fn list_pipelines() -> Result<Vec<Pipeline>, AppError> {
 
 /// Creates (empty id) or updates a pipeline: name, rules, statuses in order with their
 /// category, creation flag and required properties. Returns the pipeline's id.
-#[server(name = SavePipeline, prefix = "/api", endpoint = "admin/save_pipeline", input = Json)]
+#[server(name = SavePipeline, prefix = "/api", endpoint = "admin/save_pipeline", input = Json, output = leptos::server_fn::codec::Postcard)]
 pub async fn save_pipeline(pipeline: Pipeline) -> Result<String, AppError> {
     use crate::auth::session::{require_admin, with_status};
     with_status(
@@ -50,7 +50,7 @@ pub async fn save_pipeline(pipeline: Pipeline) -> Result<String, AppError> {
     )
 }
 
-#[server(name = ArchivePipeline, prefix = "/api", endpoint = "admin/archive_pipeline")]
+#[server(name = ArchivePipeline, prefix = "/api", endpoint = "admin/archive_pipeline", output = leptos::server_fn::codec::Postcard)]
 pub async fn archive_pipeline(id: String) -> Result<(), AppError> {
     use crate::auth::session::{require_admin, with_status};
     with_status(

@@ -25,11 +25,11 @@ fn new_status(name: &str, category: StatusCategory, allows_creation: bool) -> St
 pub fn PipelinesPage() -> impl IntoView {
     let save = Action::new(move |pipeline: &Pipeline| save_pipeline(pipeline.clone()));
     let archive = Action::new(move |id: &String| archive_pipeline(id.clone()));
-    let pipelines = Resource::new(
+    let pipelines = crate::wire::resource(
         move || (save.version().get(), archive.version().get()),
         |_| admin_only(list_pipelines()),
     );
-    let properties = Resource::new(|| (), |_| list_properties());
+    let properties = crate::wire::resource(|| (), |_| list_properties());
     // The pipeline being edited: an existing one's id, or "" for a new one.
     let selected = RwSignal::new(None::<String>);
     Effect::new(move |_| {

@@ -7,7 +7,7 @@ use leptos::server_fn::codec::Json;
 use super::model::Property;
 use crate::error::AppError;
 
-#[server(name = ListProperties, prefix = "/api", endpoint = "list_properties")]
+#[server(name = ListProperties, prefix = "/api", endpoint = "list_properties", output = leptos::server_fn::codec::Postcard)]
 pub async fn list_properties() -> Result<Vec<Property>, AppError> {
     use crate::auth::session::{require_user, with_status};
     with_status(
@@ -20,7 +20,7 @@ pub async fn list_properties() -> Result<Vec<Property>, AppError> {
 }
 
 /// Creates (empty id) or updates a property's label, help text and options.
-#[server(name = SaveProperty, prefix = "/api", endpoint = "admin/save_property", input = Json)]
+#[server(name = SaveProperty, prefix = "/api", endpoint = "admin/save_property", input = Json, output = leptos::server_fn::codec::Postcard)]
 pub async fn save_property(property: Property) -> Result<String, AppError> {
     use crate::auth::session::{require_admin, with_status};
     with_status(
@@ -35,7 +35,7 @@ pub async fn save_property(property: Property) -> Result<String, AppError> {
     )
 }
 
-#[server(name = ArchiveProperty, prefix = "/api", endpoint = "admin/archive_property")]
+#[server(name = ArchiveProperty, prefix = "/api", endpoint = "admin/archive_property", output = leptos::server_fn::codec::Postcard)]
 pub async fn archive_property(id: String) -> Result<(), AppError> {
     use crate::auth::session::{require_admin, with_status};
     with_status(

@@ -93,7 +93,7 @@ pub fn PropertyField(
 pub fn PropertiesPage() -> impl IntoView {
     let save = Action::new(move |property: &Property| save_property(property.clone()));
     let archive = Action::new(move |id: &String| archive_property(id.clone()));
-    let properties = Resource::new(
+    let properties = crate::wire::resource(
         move || (save.version().get(), archive.version().get()),
         |_| admin_only(list_properties()),
     );

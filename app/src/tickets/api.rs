@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::model::*;
 use crate::error::AppError;
 
-#[server(name = ViewCounts, prefix = "/api", endpoint = "view_counts")]
+#[server(name = ViewCounts, prefix = "/api", endpoint = "view_counts", output = leptos::server_fn::codec::Postcard)]
 pub async fn view_counts() -> Result<Vec<ViewCount>, AppError> {
     use crate::auth::session::{require_user, with_status};
     with_status(
@@ -18,7 +18,7 @@ pub async fn view_counts() -> Result<Vec<ViewCount>, AppError> {
     )
 }
 
-#[server(name = ListTickets, prefix = "/api", endpoint = "list_tickets")]
+#[server(name = ListTickets, prefix = "/api", endpoint = "list_tickets", output = leptos::server_fn::codec::Postcard)]
 pub async fn list_tickets(
     /// `None`: the caller's default view.
     view: Option<ViewKey>,
@@ -39,7 +39,7 @@ pub async fn list_tickets(
     )
 }
 
-#[server(name = GetTicket, prefix = "/api", endpoint = "get_ticket")]
+#[server(name = GetTicket, prefix = "/api", endpoint = "get_ticket", output = leptos::server_fn::codec::Postcard)]
 pub async fn get_ticket(id: String) -> Result<TicketDetail, AppError> {
     use crate::auth::session::{require_user, with_status};
     with_status(
@@ -52,7 +52,7 @@ pub async fn get_ticket(id: String) -> Result<TicketDetail, AppError> {
 }
 
 /// Users a ticket can be assigned to, for the owner field.
-#[server(name = ListAssignees, prefix = "/api", endpoint = "list_assignees")]
+#[server(name = ListAssignees, prefix = "/api", endpoint = "list_assignees", output = leptos::server_fn::codec::Postcard)]
 pub async fn list_assignees() -> Result<Vec<Assignee>, AppError> {
     use crate::auth::session::{require_user, with_status};
     with_status(
@@ -66,7 +66,7 @@ pub async fn list_assignees() -> Result<Vec<Assignee>, AppError> {
 
 /// Creates a ticket by hand (MISSION T1, T3). Help desk seats and admins only; the
 /// server checks the same required fields the panel does, from the same form layout.
-#[server(name = CreateTicket, prefix = "/api", endpoint = "create_ticket")]
+#[server(name = CreateTicket, prefix = "/api", endpoint = "create_ticket", output = leptos::server_fn::codec::Postcard)]
 pub async fn create_ticket(ticket: NewTicket) -> Result<String, AppError> {
     use crate::auth::session::{require_editor, with_status};
     with_status(
@@ -87,7 +87,7 @@ pub async fn create_ticket(ticket: NewTicket) -> Result<String, AppError> {
 /// Moves a ticket to another status of its pipeline (sidebar, MISSION R1), honouring the
 /// pipeline rules (super admins bypass them) and the status's required properties: their
 /// values may come along in `properties` and are saved in the same transaction.
-#[server(name = SetTicketStatus, prefix = "/api", endpoint = "set_ticket_status")]
+#[server(name = SetTicketStatus, prefix = "/api", endpoint = "set_ticket_status", output = leptos::server_fn::codec::Postcard)]
 pub async fn set_ticket_status(
     id: String,
     status_id: String,
@@ -159,7 +159,7 @@ pub async fn set_ticket_status(
 
 /// Sets or clears one custom property of a ticket. A value the ticket's current status
 /// requires cannot be cleared.
-#[server(name = SetTicketProperty, prefix = "/api", endpoint = "set_ticket_property")]
+#[server(name = SetTicketProperty, prefix = "/api", endpoint = "set_ticket_property", output = leptos::server_fn::codec::Postcard)]
 pub async fn set_ticket_property(id: String, property_id: String, value: String) -> Result<(), AppError> {
     use crate::auth::session::{require_editor, with_status};
     with_status(
@@ -198,7 +198,7 @@ pub async fn set_ticket_property(id: String, property_id: String, value: String)
 }
 
 /// Gives a ticket to an active help desk user, or to nobody.
-#[server(name = SetTicketOwner, prefix = "/api", endpoint = "set_ticket_owner")]
+#[server(name = SetTicketOwner, prefix = "/api", endpoint = "set_ticket_owner", output = leptos::server_fn::codec::Postcard)]
 pub async fn set_ticket_owner(id: String, owner_id: Option<String>) -> Result<(), AppError> {
     use crate::auth::session::{require_editor, with_status};
     with_status(
@@ -225,7 +225,7 @@ pub async fn set_ticket_owner(id: String, owner_id: Option<String>) -> Result<()
     )
 }
 
-#[server(name = SetTicketPriority, prefix = "/api", endpoint = "set_ticket_priority")]
+#[server(name = SetTicketPriority, prefix = "/api", endpoint = "set_ticket_priority", output = leptos::server_fn::codec::Postcard)]
 pub async fn set_ticket_priority(id: String, priority: Priority) -> Result<(), AppError> {
     use crate::auth::session::{require_editor, with_status};
     with_status(
@@ -239,7 +239,7 @@ pub async fn set_ticket_priority(id: String, priority: Priority) -> Result<(), A
 
 /// "Add contact" on a ticket created by hand: associates the contact and starts the
 /// conversation with them, so the reply editor has a recipient.
-#[server(name = StartConversation, prefix = "/api", endpoint = "start_conversation")]
+#[server(name = StartConversation, prefix = "/api", endpoint = "start_conversation", output = leptos::server_fn::codec::Postcard)]
 pub async fn start_conversation(id: String, contact_id: String) -> Result<String, AppError> {
     use crate::auth::session::{require_editor, with_status};
     with_status(
@@ -254,7 +254,7 @@ pub async fn start_conversation(id: String, contact_id: String) -> Result<String
 }
 
 /// The caller's saved views (empty for service access, who cannot save any).
-#[server(name = ListSavedViews, prefix = "/api", endpoint = "saved_views")]
+#[server(name = ListSavedViews, prefix = "/api", endpoint = "saved_views", output = leptos::server_fn::codec::Postcard)]
 pub async fn list_saved_views() -> Result<Vec<SavedView>, AppError> {
     use crate::auth::session::{require_user, with_status};
     with_status(
@@ -271,7 +271,7 @@ pub async fn list_saved_views() -> Result<Vec<SavedView>, AppError> {
 
 /// Saves the current view with its sort and filters under a name (help desk seats and
 /// admins; service access gets `NotFound`).
-#[server(name = SaveView, prefix = "/api", endpoint = "save_view")]
+#[server(name = SaveView, prefix = "/api", endpoint = "save_view", output = leptos::server_fn::codec::Postcard)]
 pub async fn save_view(name: String, view: ViewKey, #[server(default)] query: ListQuery) -> Result<String, AppError> {
     use crate::auth::session::{require_editor, with_status};
     with_status(
@@ -293,7 +293,7 @@ pub async fn save_view(name: String, view: ViewKey, #[server(default)] query: Li
     )
 }
 
-#[server(name = DeleteSavedView, prefix = "/api", endpoint = "delete_saved_view")]
+#[server(name = DeleteSavedView, prefix = "/api", endpoint = "delete_saved_view", output = leptos::server_fn::codec::Postcard)]
 pub async fn delete_saved_view(id: String) -> Result<(), AppError> {
     use crate::auth::session::{require_editor, with_status};
     with_status(

@@ -58,10 +58,10 @@ pub fn CreateTicketPanel(open: RwSignal<bool>) -> impl IntoView {
     let is_admin = use_context::<crate::auth::model::CurrentUser>().is_some_and(|u| u.role.is_admin());
     let layout_version = RwSignal::new(0u32);
     let editing_form = RwSignal::new(false);
-    let pipelines = Resource::new(|| (), |_| list_pipelines());
-    let assignees = Resource::new(|| (), |_| list_assignees());
-    let properties = Resource::new(move || layout_version.get(), |_| list_properties());
-    let layout = Resource::new(move || layout_version.get(), |_| get_form_layout());
+    let pipelines = crate::wire::resource(|| (), |_| list_pipelines());
+    let assignees = crate::wire::resource(|| (), |_| list_assignees());
+    let properties = crate::wire::resource(move || layout_version.get(), |_| list_properties());
+    let layout = crate::wire::resource(move || layout_version.get(), |_| get_form_layout());
     let name = RwSignal::new(String::new());
     let pipeline_id = RwSignal::new(String::new());
     let status_id = RwSignal::new(String::new());

@@ -19,17 +19,17 @@ use crate::properties::ui::PropertyField;
 /// directly loaded ticket page failing to hydrate.
 #[derive(Clone, Copy)]
 pub struct SidebarLookups {
-    pub pipelines: Resource<Result<Vec<crate::pipelines::model::Pipeline>, AppError>>,
-    pub assignees: Resource<Result<Vec<super::model::Assignee>, AppError>>,
-    pub properties: Resource<Result<Vec<Property>, AppError>>,
+    pub pipelines: crate::wire::Res<Result<Vec<crate::pipelines::model::Pipeline>, AppError>>,
+    pub assignees: crate::wire::Res<Result<Vec<super::model::Assignee>, AppError>>,
+    pub properties: crate::wire::Res<Result<Vec<Property>, AppError>>,
 }
 
 impl SidebarLookups {
     pub fn load() -> SidebarLookups {
         SidebarLookups {
-            pipelines: Resource::new(|| (), |_| list_pipelines()),
-            assignees: Resource::new(|| (), |_| list_assignees()),
-            properties: Resource::new(|| (), |_| list_properties()),
+            pipelines: crate::wire::resource(|| (), |_| list_pipelines()),
+            assignees: crate::wire::resource(|| (), |_| list_assignees()),
+            properties: crate::wire::resource(|| (), |_| list_properties()),
         }
     }
 }

@@ -29,14 +29,14 @@ fn current_view(user: &CurrentUser, slug: Option<String>) -> ViewKey {
 /// are fetched once.
 #[derive(Clone, Copy)]
 pub struct WorkspaceData {
-    pub counts: Resource<Result<Vec<crate::tickets::model::ViewCount>, AppError>>,
-    pub first_page: Resource<Result<crate::tickets::model::TicketPage, AppError>>,
-    pub saved_views: Resource<Result<Vec<crate::tickets::model::SavedView>, AppError>>,
+    pub counts: crate::wire::Res<Result<Vec<crate::tickets::model::ViewCount>, AppError>>,
+    pub first_page: crate::wire::Res<Result<crate::tickets::model::TicketPage, AppError>>,
+    pub saved_views: crate::wire::Res<Result<Vec<crate::tickets::model::SavedView>, AppError>>,
     /// The open ticket (`/tickets/:id`), if any.
-    pub ticket: Resource<Option<Result<crate::tickets::model::TicketDetail, AppError>>>,
+    pub ticket: crate::wire::Res<Option<Result<crate::tickets::model::TicketDetail, AppError>>>,
     /// The open contact (`/contacts/:id`) or company (`/companies/:id`) record, if any.
-    pub contact: Resource<Option<Result<crate::contacts::model::ContactRecord, AppError>>>,
-    pub company: Resource<Option<Result<crate::contacts::model::CompanyRecord, AppError>>>,
+    pub contact: crate::wire::Res<Option<Result<crate::contacts::model::ContactRecord, AppError>>>,
+    pub company: crate::wire::Res<Option<Result<crate::contacts::model::CompanyRecord, AppError>>>,
     pub list_query: Memo<ListQuery>,
 }
 
@@ -51,7 +51,7 @@ fn list_query_from(query: &leptos_router::params::ParamsMap) -> ListQuery {
 
 #[component]
 pub fn WorkspacePage() -> impl IntoView {
-    let user = Resource::new(|| (), |_| me());
+    let user = crate::wire::resource(|| (), |_| me());
     let changed = TicketsChanged(RwSignal::new(0));
     let saved_changed = crate::tickets::filters::SavedViewsChanged(RwSignal::new(0));
     provide_context(changed);
@@ -72,9 +72,9 @@ pub fn WorkspacePage() -> impl IntoView {
     };
     let (ticket_id, contact_id, company_id) = (id_under("/tickets/"), id_under("/contacts/"), id_under("/companies/"));
     let data = WorkspaceData {
-        counts: Resource::new(move || changed.version(), |_| view_counts()),
+        counts: crate::wire::resource(move || changed.version(), |_| view_counts()),
         // No view in the address: the server picks the role's default, as current_view does.
-        first_page: Resource::new(
+        first_page: crate::wire::resource(
             move || {
                 (
                     slug.get().and_then(|s| ViewKey::from_slug(&s)),
@@ -84,19 +84,19 @@ pub fn WorkspacePage() -> impl IntoView {
             },
             |(view, query, _)| crate::tickets::api::list_tickets(view, query, None),
         ),
-        saved_views: Resource::new(
+        saved_views: crate::wire::resource(
             move || saved_changed.0.get(),
             |_| crate::tickets::api::list_saved_views(),
         ),
-        ticket: Resource::new(
+        ticket: crate::wire::resource(
             move || ticket_id.get(),
             |id| async move { Some(crate::tickets::api::get_ticket(id?).await) },
         ),
-        contact: Resource::new(
+        contact: crate::wire::resource(
             move || contact_id.get(),
             |id| async move { Some(crate::contacts::api::get_contact(id?).await) },
         ),
-        company: Resource::new(
+        company: crate::wire::resource(
             move || company_id.get(),
             |id| async move { Some(crate::contacts::api::get_company(id?).await) },
         ),
@@ -171,11 +171,12 @@ fn TopBar(user: CurrentUser) -> impl IntoView {
             <a class="brand" href="/">"Switchboard"</a>
             <nav class="topbar-links" aria-label="Main">
                 <A href="/" exact=true>"Workspace"</A>
+                // The settings pages are the other wasm client: full page loads.
                 <Show when=move || is_admin>
-                    <A href="/admin/users">"Users"</A>
-                    <A href="/admin/teams">"Teams"</A>
-                    <A href="/admin/pipelines">"Pipelines"</A>
-                    <A href="/admin/properties">"Properties"</A>
+                    <a href="/admin/users" rel="external">"Users"</a>
+                    <a href="/admin/teams" rel="external">"Teams"</a>
+                    <a href="/admin/pipelines" rel="external">"Pipelines"</a>
+                    <a href="/admin/properties" rel="external">"Properties"</a>
                 </Show>
             </nav>
             <div class="topbar-user">

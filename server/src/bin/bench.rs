@@ -5,7 +5,7 @@
 //! database is seeded with demo data if empty), otherwise a fresh SQLite database.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -44,18 +44,12 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-#[tokio::main]
-async fn main() {
-    let seconds = arg("--seconds", 10);
-    let concurrency = arg("--concurrency", 16) as usize;
-    let site_root = PathBuf::from(std::env::var("SWITCHBOARD_SITE").unwrap_or_else(|_| "target/site".to_string()));
-
-    println!("Switchboard benchmark");
-    println!();
-    println!("wasm client ({}):", site_root.join("pkg").display());
+/// Prints one wasm client's files, raw and brotli, against the budget.
+fn print_client_size(client: &str, dir: &Path) {
+    println!("{client} client ({}):", dir.display());
     let mut total_brotli = 0;
     for name in ["frontend_bg.wasm", "frontend.js"] {
-        match std::fs::read(site_root.join("pkg").join(name)) {
+        match std::fs::read(dir.join(name)) {
             Ok(bytes) => {
                 let compressed = brotli_size(&bytes);
                 total_brotli += compressed;
@@ -66,7 +60,7 @@ async fn main() {
                 );
             }
             Err(error) => {
-                println!("  {name:<18} missing ({error}); build it with scripts/run or trunk build --release")
+                println!("  {name:<18} missing ({error}); build it with scripts/run")
             }
         }
     }
@@ -80,6 +74,25 @@ async fn main() {
             "OVER BUDGET"
         }
     );
+}
+
+#[tokio::main]
+async fn main() {
+    let seconds = arg("--seconds", 10);
+    let concurrency = arg("--concurrency", 16) as usize;
+    let site_root = PathBuf::from(std::env::var("SWITCHBOARD_SITE").unwrap_or_else(|_| "target/site".to_string()));
+
+    println!("Switchboard benchmark");
+    println!();
+    // Two clients: an agent's browser loads the workspace client; the settings pages
+    // (`/admin/*`, admins only) load the settings client instead.
+    for (client, dir) in [
+        ("workspace", site_root.join("pkg")),
+        ("settings", site_root.join("pkg/settings")),
+    ] {
+        print_client_size(client, &dir);
+    }
+    println!();
 
     let data_dir = std::env::temp_dir().join(format!("switchboard-bench-{}", std::process::id()));
     std::fs::create_dir_all(&data_dir).expect("temp dir");

@@ -130,11 +130,13 @@ pub struct Client {
     pub http: reqwest::Client,
 }
 
-/// What a server function answered: status and JSON body.
+/// What a server function answered: its status, the postcard bytes (`app::wire`), and,
+/// for an error, the typed `AppError` as JSON so tests can look inside it.
 #[derive(Debug)]
 pub struct Answer {
     pub status: u16,
     pub body: Value,
+    bytes: Vec<u8>,
 }
 
 impl Answer {
@@ -145,7 +147,7 @@ impl Answer {
             self.status,
             self.body
         );
-        serde_json::from_value(self.body).expect("the answer has the expected shape")
+        app::wire::decode(&self.bytes).expect("the answer has the expected shape")
     }
 
     /// The error variant's name: "NotFound", "Validation", ...
@@ -158,16 +160,20 @@ impl Answer {
     }
 }
 
-/// A server function's answer: its status and its JSON body (or the text when not JSON).
-async fn answer(response: reqwest::Response) -> Answer {
+/// A server function's answer. An error is decoded as the typed `AppError` (or kept as
+/// text when it is not one).
+pub async fn answer(response: reqwest::Response) -> Answer {
     let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    let body = if text.is_empty() {
+    let bytes = response.bytes().await.unwrap().to_vec();
+    let body = if (200..300).contains(&status) {
         Value::Null
     } else {
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
+        match app::wire::decode::<app::error::AppError>(&bytes) {
+            Some(error) => serde_json::to_value(error).unwrap(),
+            None => Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+        }
     };
-    Answer { status, body }
+    Answer { status, body, bytes }
 }
 
 impl Client {
