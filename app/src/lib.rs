@@ -98,17 +98,12 @@ fn client_options(options: LeptosOptions) -> LeptosOptions {
 fn AppRoutes() -> impl IntoView {
     view! {
         <Routes fallback=NotFoundPage>
-            <Route path=path!("/login") view=auth::ui::LoginPage ssr=SsrMode::Async/>
+            <LoginRoute/>
             <Route path=path!("/admin/users") view=admin::ui::UsersPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/teams") view=admin::ui::TeamsPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/pipelines") view=pipelines::ui::PipelinesPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/properties") view=properties::ui::PropertiesPage ssr=SsrMode::Async/>
-            <ParentRoute path=path!("/") view=workspace::ui::WorkspacePage ssr=SsrMode::Async>
-                <Route path=path!("") view=workspace::ui::NoTicketSelected/>
-                <Route path=path!("tickets/:id") view=tickets::ui::TicketPane/>
-                <Route path=path!("contacts/:id") view=contacts::records::ContactPage/>
-                <Route path=path!("companies/:id") view=contacts::records::CompanyPage/>
-            </ParentRoute>
+            <WorkspaceRoutes/>
         </Routes>
     }
 }
@@ -119,13 +114,8 @@ fn AppRoutes() -> impl IntoView {
 fn AppRoutes() -> impl IntoView {
     view! {
         <Routes fallback=NotFoundPage>
-            <Route path=path!("/login") view=auth::ui::LoginPage ssr=SsrMode::Async/>
-            <ParentRoute path=path!("/") view=workspace::ui::WorkspacePage ssr=SsrMode::Async>
-                <Route path=path!("") view=workspace::ui::NoTicketSelected/>
-                <Route path=path!("tickets/:id") view=tickets::ui::TicketPane/>
-                <Route path=path!("contacts/:id") view=contacts::records::ContactPage/>
-                <Route path=path!("companies/:id") view=contacts::records::CompanyPage/>
-            </ParentRoute>
+            <LoginRoute/>
+            <WorkspaceRoutes/>
         </Routes>
     }
 }
@@ -135,6 +125,7 @@ fn AppRoutes() -> impl IntoView {
 #[component]
 fn AppRoutes() -> impl IntoView {
     view! {
+        // The settings pages (admins only), as in the server's list.
         <Routes fallback=NotFoundPage>
             <Route path=path!("/admin/users") view=admin::ui::UsersPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/teams") view=admin::ui::TeamsPage ssr=SsrMode::Async/>
@@ -142,6 +133,27 @@ fn AppRoutes() -> impl IntoView {
             <Route path=path!("/admin/properties") view=properties::ui::PropertiesPage ssr=SsrMode::Async/>
         </Routes>
     }
+}
+
+#[cfg(any(feature = "ssr", not(feature = "settings-client")))]
+#[component(transparent)]
+fn LoginRoute() -> impl leptos_router::MatchNestedRoutes + Clone {
+    view! { <Route path=path!("/login") view=auth::ui::LoginPage ssr=SsrMode::Async/> }.into_inner()
+}
+
+/// The workspace: the list and one ticket, contact or company beside it.
+#[cfg(any(feature = "ssr", not(feature = "settings-client")))]
+#[component(transparent)]
+fn WorkspaceRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    view! {
+        <ParentRoute path=path!("/") view=workspace::ui::WorkspacePage ssr=SsrMode::Async>
+            <Route path=path!("") view=workspace::ui::NoTicketSelected/>
+            <Route path=path!("tickets/:id") view=tickets::ui::TicketPane/>
+            <Route path=path!("contacts/:id") view=contacts::records::ContactPage/>
+            <Route path=path!("companies/:id") view=contacts::records::CompanyPage/>
+        </ParentRoute>
+    }
+    .into_inner()
 }
 
 /// Unknown routes: a real page with a way back, and a 404 status on the server.
