@@ -1,0 +1,263 @@
+//! SQL that changes tickets: creating one, the sidebar's edits and starting a
+//! conversation, each in one transaction with its history entries.
+
+use super::*;
+
+/// Inserts a checked ticket and its "created" history entry in one transaction.
+pub async fn insert_ticket(
+    db: &Db,
+    user: &CurrentUser,
+    ticket: &NewTicket,
+    checked: &CheckedTicket,
+) -> AppResult<String> {
+    let (name, is_open) = (checked.name.as_str(), checked.is_open);
+    let id = crate::db::new_id();
+    let now = crate::db::now_millis();
+    if let Some(owner) = &ticket.owner_id {
+        let owner_ok = assignees(db).await?.iter().any(|a| &a.id == owner);
+        if !owner_ok {
+            return Err(AppError::validation(
+                "owner",
+                "Choose an active help desk user as owner.",
+            ));
+        }
+    }
+    if let Some(company) = &ticket.company_id {
+        if !crate::contacts::store::company_exists(db, company).await? {
+            return Err(AppError::validation(
+                "company",
+                "That company no longer exists: search again.",
+            ));
+        }
+    }
+    let mut contact_ids = ticket.contact_ids.clone();
+    contact_ids.sort();
+    contact_ids.dedup();
+    if crate::contacts::store::count_contacts(db, &contact_ids).await? != contact_ids.len() {
+        return Err(AppError::validation(
+            "contacts",
+            "A chosen contact no longer exists: search again.",
+        ));
+    }
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO tickets (id, name, description, pipeline_id, status_id, is_open, owner_id, team_id,
+                                  priority, source, company_id, created_by, created_at, last_activity_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, 'manual', $9, $10, $11, $11)")
+            .bind(&id)
+            .bind(name)
+            .bind(ticket.description.trim())
+            .bind(&ticket.pipeline_id)
+            .bind(&ticket.status_id)
+            .bind(is_open)
+            .bind(&ticket.owner_id)
+            .bind(ticket.priority.as_str())
+            .bind(&ticket.company_id)
+            .bind(&user.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        for contact in &contact_ids {
+            sqlx::query("INSERT INTO ticket_contacts (ticket_id, contact_id) VALUES ($1, $2)")
+                .bind(&id)
+                .bind(contact)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (property, value) in &checked.values {
+            sqlx::query("INSERT INTO ticket_property_values (ticket_id, property_id, value) VALUES ($1, $2, $3)")
+                .bind(&id)
+                .bind(&property.id)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO ticket_history (id, ticket_id, user_id, field, old_value, new_value, at, seq)
+             VALUES ($1, $2, $3, 'created', NULL, $4, $5, 1)")
+            .bind(crate::db::new_id())
+            .bind(&id)
+            .bind(&user.id)
+            .bind(name)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    })?;
+    Ok(id)
+}
+
+/// A change to one property of a ticket, as the sidebar makes it.
+pub enum TicketEdit<'a> {
+    /// Into another pipeline; always together with a status of it.
+    Pipeline {
+        id: &'a str,
+        name: &'a str,
+    },
+    Status {
+        id: &'a str,
+        name: &'a str,
+        is_open: bool,
+    },
+    Owner {
+        id: Option<&'a str>,
+        name: Option<&'a str>,
+    },
+    Priority(Priority),
+    /// A custom property's new value in canonical form, or `None` to clear it.
+    Property {
+        property: &'a crate::properties::model::Property,
+        value: Option<String>,
+    },
+}
+
+/// Applies edits together, each with its history entry, in one transaction (a move into a
+/// conditional status lands with the values it requires, or not at all). Edits that change
+/// nothing write nothing. `NotFound` when the ticket does not exist or is outside the
+/// caller's scope.
+pub async fn edit_ticket(db: &Db, user: &CurrentUser, ticket_id: &str, edits: &[TicketEdit<'_>]) -> AppResult<()> {
+    if !can_see(db, user, ticket_id).await? {
+        return Err(AppError::NotFound);
+    }
+    let now = crate::db::now_millis();
+    let current: (String, Option<String>, String, String, String) = on_db!(db, pool => sqlx::query_as(
+        "SELECT s.name, u.name, t.priority, p.name, t.status_id FROM tickets t JOIN statuses s ON s.id = t.status_id
+         JOIN pipelines p ON p.id = t.pipeline_id
+         LEFT JOIN users u ON u.id = t.owner_id WHERE t.id = $1")
+        .bind(ticket_id)
+        .fetch_one(pool)
+        .await)?;
+    let values = crate::properties::store::ticket_values(db, ticket_id).await?;
+    let mut changes = Vec::new();
+    for edit in edits {
+        let (field, old, new) = match edit {
+            TicketEdit::Pipeline { name, .. } => {
+                ("Pipeline".to_string(), Some(current.3.clone()), Some(name.to_string()))
+            }
+            TicketEdit::Status { name, .. } => (
+                "Ticket status".to_string(),
+                Some(current.0.clone()),
+                Some(name.to_string()),
+            ),
+            TicketEdit::Owner { name, .. } => ("Ticket owner".to_string(), current.1.clone(), name.map(str::to_string)),
+            TicketEdit::Priority(p) => (
+                "Priority".to_string(),
+                Priority::parse(&current.2).map(|p| p.label().to_string()),
+                Some(p.label().to_string()),
+            ),
+            TicketEdit::Property { property, value } => (
+                property.label.clone(),
+                values
+                    .iter()
+                    .find(|v| v.property_id == property.id)
+                    .map(|v| property.display(&v.value)),
+                value.as_deref().map(|v| property.display(v)),
+            ),
+        };
+        // Statuses of two pipelines may share a name: a status change is by id.
+        let changed = match edit {
+            TicketEdit::Status { id, .. } => *id != current.4,
+            _ => old != new,
+        };
+        if changed {
+            changes.push((edit, field, old, new));
+        }
+    }
+    if changes.is_empty() {
+        return Ok(());
+    }
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        for (edit, field, old, new) in &changes {
+            let update = match edit {
+                TicketEdit::Pipeline { id, .. } => sqlx::query("UPDATE tickets SET pipeline_id = $1 WHERE id = $2")
+                    .bind(id.to_string()).bind(ticket_id),
+                TicketEdit::Status { id, is_open, .. } => sqlx::query(
+                    "UPDATE tickets SET status_id = $1, is_open = $2 WHERE id = $3")
+                    .bind(id.to_string()).bind(*is_open).bind(ticket_id),
+                TicketEdit::Owner { id, .. } => sqlx::query("UPDATE tickets SET owner_id = $1 WHERE id = $2")
+                    .bind(id.map(str::to_string)).bind(ticket_id),
+                TicketEdit::Priority(p) => sqlx::query("UPDATE tickets SET priority = $1 WHERE id = $2")
+                    .bind(p.as_str()).bind(ticket_id),
+                TicketEdit::Property { property, value: Some(value) } => sqlx::query(
+                    "INSERT INTO ticket_property_values (ticket_id, property_id, value) VALUES ($1, $2, $3)
+                     ON CONFLICT (ticket_id, property_id) DO UPDATE SET value = excluded.value")
+                    .bind(ticket_id).bind(property.id.clone()).bind(value.clone()),
+                TicketEdit::Property { property, value: None } => sqlx::query(
+                    "DELETE FROM ticket_property_values WHERE ticket_id = $1 AND property_id = $2")
+                    .bind(ticket_id).bind(property.id.clone()),
+            };
+            update.execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO ticket_history (id, ticket_id, user_id, field, old_value, new_value, at, seq)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7,
+                         (SELECT COALESCE(MAX(seq), 0) + 1 FROM ticket_history WHERE ticket_id = $2))")
+                .bind(crate::db::new_id())
+                .bind(ticket_id)
+                .bind(&user.id)
+                .bind(field)
+                .bind(old)
+                .bind(new)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE tickets SET last_activity_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(ticket_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    })?;
+    Ok(())
+}
+
+/// Associates a contact with a ticket that has no conversation yet and starts one with them
+/// (by email when they have an address), in one transaction with its history entry. Returns
+/// the conversation's id. `NotFound` for tickets outside the caller's scope.
+pub async fn start_conversation(db: &Db, user: &CurrentUser, ticket_id: &str, contact_id: &str) -> AppResult<String> {
+    if !can_see(db, user, ticket_id).await? {
+        return Err(AppError::NotFound);
+    }
+    let contact: Option<(String, Option<String>)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT name, email FROM contacts WHERE id = $1")
+        .bind(contact_id)
+        .fetch_optional(pool)
+        .await)?;
+    let (name, email) =
+        contact.ok_or_else(|| AppError::validation("contact", "That contact no longer exists: search again."))?;
+    let (existing,): (i64,) = on_db!(db, pool => sqlx::query_as(
+        "SELECT COUNT(*) FROM conversations WHERE ticket_id = $1")
+        .bind(ticket_id)
+        .fetch_one(pool)
+        .await)?;
+    if existing > 0 {
+        return Err(AppError::Conflict(
+            "This ticket already has a conversation; reload to see it.".to_string(),
+        ));
+    }
+    let id = crate::db::new_id();
+    let now = crate::db::now_millis();
+    let channel = if email.is_some() { "email" } else { "manual" };
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO ticket_contacts (ticket_id, contact_id) VALUES ($1, $2)
+             ON CONFLICT (ticket_id, contact_id) DO NOTHING")
+            .bind(ticket_id).bind(contact_id).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO conversations (id, ticket_id, contact_id, channel, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&id).bind(ticket_id).bind(contact_id).bind(channel).bind(now)
+            .execute(&mut *tx).await?;
+        sqlx::query("UPDATE tickets SET last_activity_at = $1 WHERE id = $2")
+            .bind(now).bind(ticket_id).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO ticket_history (id, ticket_id, user_id, field, old_value, new_value, at, seq)
+             VALUES ($1, $2, $3, 'Contact', NULL, $4, $5,
+                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM ticket_history WHERE ticket_id = $2))")
+            .bind(crate::db::new_id()).bind(ticket_id).bind(&user.id).bind(&name).bind(now)
+            .execute(&mut *tx).await?;
+        tx.commit().await
+    })?;
+    Ok(id)
+}
