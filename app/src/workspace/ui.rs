@@ -182,9 +182,12 @@ fn TopBar(user: CurrentUser) -> impl IntoView {
             <div class="topbar-user">
                 <span class="user-name">{user.name.clone()}</span>
                 <span class="user-role">{user.role.label()}</span>
-                <ActionForm action=logout>
+                <form action={<Logout as leptos::server_fn::ServerFn>::url()} method="post" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    logout.dispatch(Logout {});
+                }>
                     <button type="submit" class="button subtle">"Log out"</button>
-                </ActionForm>
+                </form>
             </div>
         </header>
     }
