@@ -175,6 +175,10 @@ test('an agent saves a filtered view and finds it under My views; a viewer canno
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   const views = page.getByRole('navigation', { name: 'Views' });
   await expect(views.getByRole('link', { name })).toBeVisible();
+  // Like the default views, a saved view shows how many tickets it holds: those in the list.
+  const emailTickets = await page.locator('.ticket-list .ticket-row').count();
+  expect(emailTickets).toBeGreaterThan(0);
+  await expect(views.getByRole('link', { name }).locator('.count')).toHaveText(String(emailTickets));
   await page.goto('/?view=unassigned');
   await hydrated(page);
   await views.getByRole('link', { name }).click();

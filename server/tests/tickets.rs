@@ -4,13 +4,8 @@
 mod common;
 
 use app::contacts::model::SearchHit;
-use app::pipelines::model::Pipeline;
 use app::tickets::model::{TicketDetail, TicketPage, ViewCount};
-use common::{Client, Engine, TestApp};
-
-async fn support_pipeline(client: &Client) -> Pipeline {
-    client.call("list_pipelines", &[]).await.ok::<Vec<Pipeline>>().remove(0)
-}
+use common::{create_ticket as create, support_pipeline, Client, Engine, TestApp};
 
 async fn count(client: &Client, label: &str) -> i64 {
     let counts = client.call("view_counts", &[]).await.ok::<Vec<ViewCount>>();
@@ -19,20 +14,6 @@ async fn count(client: &Client, label: &str) -> i64 {
         .find(|c| c.view.label() == label)
         .map(|c| c.count)
         .unwrap_or(-1)
-}
-
-/// Calls create_ticket with the fields nested under `ticket` as serde_qs expects them
-/// (`contact_ids[0]` becomes `ticket[contact_ids][0]`).
-async fn create(client: &Client, fields: &[(&str, &str)]) -> common::Answer {
-    let form: Vec<(String, &str)> = fields
-        .iter()
-        .map(|(k, v)| match k.split_once('[') {
-            Some((name, rest)) => (format!("ticket[{name}][{rest}"), *v),
-            None => (format!("ticket[{k}]"), *v),
-        })
-        .collect();
-    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    client.call("create_ticket", &form).await
 }
 
 async fn a_created_ticket_appears_in_the_right_views_at_once(engine: Engine) {
@@ -650,46 +631,7 @@ async fn views_filter_and_sort_with_keyset_pages(engine: Engine) {
     );
 }
 
-async fn help_desk_users_save_their_own_views_and_service_access_cannot(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let agent = app.login_as("agent@demo.test").await;
-    let admin = app.login_as("admin@demo.test").await;
-    let viewer = app.login_as("viewer@demo.test").await;
-    let form = [
-        ("name", "Urgent email"),
-        ("view", "AllOpen"),
-        ("query[priority]", "Urgent"),
-        ("query[source]", "Email"),
-        ("query[sort]", "CreateDate"),
-    ];
-    let id: String = agent.call("save_view", &form).await.ok();
-    let again = agent.call("save_view", &form).await;
-    assert_eq!(again.body["Validation"]["field"], "name", "names are unique per user");
-    let blank = agent.call("save_view", &[("name", " "), ("view", "AllOpen")]).await;
-    assert_eq!(blank.body["Validation"]["field"], "name");
-    assert_eq!(
-        viewer.call("save_view", &form).await.status,
-        404,
-        "service access cannot save views"
-    );
-
-    let mine: Vec<app::tickets::model::SavedView> = agent.call("saved_views", &[]).await.ok();
-    assert_eq!(mine.len(), 1);
-    assert_eq!(mine[0].query.priority, Some(app::tickets::model::Priority::Urgent));
-    assert_eq!(
-        mine[0].href(),
-        "/?view=all-open&sort=created&priority=urgent&source=email"
-    );
-    let theirs: Vec<app::tickets::model::SavedView> = admin.call("saved_views", &[]).await.ok();
-    assert!(theirs.is_empty(), "views are private to their owner");
-    assert_eq!(admin.call("delete_saved_view", &[("id", &id)]).await.status, 404);
-    agent.call("delete_saved_view", &[("id", &id)]).await.ok::<()>();
-    let mine: Vec<app::tickets::model::SavedView> = agent.call("saved_views", &[]).await.ok();
-    assert!(mine.is_empty());
-}
-
 on_both_engines!(
-    help_desk_users_save_their_own_views_and_service_access_cannot,
     views_filter_and_sort_with_keyset_pages,
     adding_a_contact_to_a_manual_ticket_starts_a_conversation_with_them,
     the_sidebar_edits_status_owner_and_priority_and_keeps_history,

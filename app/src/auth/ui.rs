@@ -27,7 +27,11 @@ pub fn LoginPage() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let next = Some(next()).filter(|next| !next.is_empty());
-        login.dispatch(Login { email: input_value(email), password: input_value(password), next });
+        login.dispatch(Login {
+            email: input_value(email),
+            password: input_value(password),
+            next,
+        });
     };
 
     view! {

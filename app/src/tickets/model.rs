@@ -215,9 +215,23 @@ pub struct SavedView {
     pub name: String,
     pub view: ViewKey,
     pub query: ListQuery,
+    /// Tickets in it now, counted up to one past `SAVED_VIEW_COUNT_CAP`.
+    pub count: i64,
 }
 
+/// Saved views count their tickets up to this many; past it they show "1000+".
+pub const SAVED_VIEW_COUNT_CAP: i64 = 1000;
+
 impl SavedView {
+    /// Its count as the views panel shows it.
+    pub fn count_label(&self) -> String {
+        if self.count > SAVED_VIEW_COUNT_CAP {
+            format!("{SAVED_VIEW_COUNT_CAP}+")
+        } else {
+            self.count.to_string()
+        }
+    }
+
     /// The address that opens it.
     pub fn href(&self) -> String {
         let mut href = format!("/?view={}", self.view.slug());

@@ -84,8 +84,9 @@ pub fn WorkspacePage() -> impl IntoView {
             },
             |(view, query, _)| crate::tickets::api::list_tickets(view, query, None),
         ),
+        // Saved views carry their counts, so they reload when tickets change too.
         saved_views: crate::wire::resource(
-            move || saved_changed.0.get(),
+            move || (saved_changed.0.get(), changed.version()),
             |_| crate::tickets::api::list_saved_views(),
         ),
         ticket: crate::wire::resource(
@@ -275,7 +276,10 @@ fn SavedViewsList() -> impl IntoView {
                                 let id = saved.id.clone();
                                 view! {
                                     <li class="saved-view">
-                                        <a href=saved.href() class="view-link"><span class="view-name">{saved.name.clone()}</span></a>
+                                        <a href=saved.href() class="view-link">
+                                            <span class="view-name">{saved.name.clone()}</span>
+                                            <span class="count">{saved.count_label()}</span>
+                                        </a>
                                         <button type="button" class="button subtle chip-remove" aria-label=format!("Delete view {}", saved.name)
                                             on:click=move |_| { delete.dispatch(id.clone()); }>"×"</button>
                                     </li>

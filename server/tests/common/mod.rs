@@ -218,3 +218,26 @@ impl Client {
         self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
     }
 }
+
+/// The demo's "Support pipeline" (the first one).
+pub async fn support_pipeline(client: &Client) -> app::pipelines::model::Pipeline {
+    client
+        .call("list_pipelines", &[])
+        .await
+        .ok::<Vec<app::pipelines::model::Pipeline>>()
+        .remove(0)
+}
+
+/// Calls create_ticket with the fields nested under `ticket` as serde_qs expects them
+/// (`contact_ids[0]` becomes `ticket[contact_ids][0]`).
+pub async fn create_ticket(client: &Client, fields: &[(&str, &str)]) -> Answer {
+    let form: Vec<(String, &str)> = fields
+        .iter()
+        .map(|(k, v)| match k.split_once('[') {
+            Some((name, rest)) => (format!("ticket[{name}][{rest}"), *v),
+            None => (format!("ticket[{k}]"), *v),
+        })
+        .collect();
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    client.call("create_ticket", &form).await
+}
