@@ -222,3 +222,23 @@ test('a company that does not exist yet is created from the Company combobox', a
   await expect(panel.getByRole('option', { name: new RegExp(`Pied Piper ${stamp}`) })).toBeVisible();
   expect(problems).toEqual([]);
 });
+
+test('a contact search that fails says why and what to do, and the next answer clears it', async ({ page }) => {
+  await logInFromStart(page, 'agent@demo.test');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Create ticket' }).click();
+  const panel = page.getByRole('dialog', { name: 'Create ticket' });
+  const contact = panel.getByRole('combobox', { name: 'Contact' });
+  // The session ends (logged out elsewhere, or expired) while the panel is open.
+  const cookies = await page.context().cookies();
+  await page.context().clearCookies();
+  await contact.pressSequentially('tom');
+  await expect(panel.getByRole('alert').filter({ hasText: 'Search failed.' }))
+    .toHaveText('Search failed. Your session has ended. Log in again to continue.');
+  await expect(contact).toHaveAccessibleDescription(/Log in again/);
+  // Back in session, the next keystroke searches again and the message goes.
+  await page.context().addCookies(cookies);
+  await contact.press('Backspace');
+  await expect(panel.getByRole('option', { name: /Tom Becker/ })).toBeVisible();
+  await expect(panel.getByText('Search failed.')).toHaveCount(0);
+});

@@ -42,23 +42,37 @@ pub fn SearchCombobox(
     let expanded = RwSignal::new(false);
     let active = RwSignal::new(None::<usize>);
     let creating = RwSignal::new(false);
+    // Why the last search failed, said under the field (a session that ended, the server
+    // out of reach); cleared by the next answer.
+    let failure = RwSignal::new(None::<String>);
     // Each answer is checked against the text when it arrives: answers come back out of
     // order, and only the one for the current text counts. (An Action's value read from an
     // Effect loses answers: two arriving in one tick run the Effect once, with the last.)
     let lookup = move |asked: String| {
         leptos::task::spawn_local(async move {
-            if let Ok(found) = search(kind, asked.clone()).await {
-                if query.try_with_untracked(|now| *now == asked) == Some(true) {
+            let answer = search(kind, asked.clone()).await;
+            if query.try_with_untracked(|now| *now == asked) != Some(true) {
+                return;
+            }
+            match answer {
+                Ok(found) => {
                     // Keep the highlighted row if it still exists: an arrow key pressed
                     // before the last answer arrived must not be lost.
                     let len = found.len();
                     hits.set(found);
                     active.update(|a| *a = a.filter(|i| *i < len));
+                    failure.set(None);
+                }
+                Err(error) => {
+                    hits.set(Vec::new());
+                    active.set(None);
+                    failure.set(Some(format!("Search failed. {error}")));
                 }
             }
         });
     };
     let listbox_id = format!("{id}-listbox");
+    let failure_id = format!("{id}-search-error");
     let option_id = move |index: usize| format!("{id}-option-{index}");
     // Options: the hits, then (with allow_create) "Create contact …" or "Create company …".
     let option_count = move || hits.read().len() + usize::from(allow_create && !query.read().trim().is_empty());
@@ -107,7 +121,7 @@ pub fn SearchCombobox(
         <div class="combobox">
             <label for=id>{label} {required.then(|| view! { <span aria-hidden="true">" *"</span> })}</label>
             <input id=id type="text" role="combobox" autocomplete="off" aria-required=required.then_some("true")
-                aria-autocomplete="list" aria-controls=listbox_id.clone()
+                aria-autocomplete="list" aria-controls=listbox_id.clone() aria-describedby=failure_id.clone()
                 aria-expanded={move || if expanded.get() && option_count() > 0 { "true" } else { "false" }}
                 aria-activedescendant=move || active.get().map(option_id)
                 placeholder="Search by name, email or domain"
@@ -120,6 +134,7 @@ pub fn SearchCombobox(
                 }
                 on:keydown=on_keydown
                 on:blur=move |_| { expanded.set(false) }/>
+            <p id=failure_id class="field-error" role="alert">{move || failure.get()}</p>
             <ul id=listbox_id role="listbox" aria-label=label class="combobox-options"
                 hidden={move || !(expanded.get() && option_count() > 0)}>
                 {move || hits.get().into_iter().enumerate().map(|(index, hit)| view! {
