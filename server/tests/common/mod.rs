@@ -111,6 +111,8 @@ impl TestApp {
             http: reqwest::Client::builder()
                 .cookie_store(true)
                 .redirect(Policy::none())
+                // A request the server never answers fails its test instead of hanging it.
+                .timeout(std::time::Duration::from_secs(30))
                 .build()
                 .unwrap(),
         }
