@@ -51,6 +51,14 @@ ensure_wasm_bindgen() {
   fi
 }
 
+WASM_SPLIT_VERSION="0.2.4"
+ensure_wasm_split() {
+  if ! cargo install --list 2>/dev/null | grep -q "^wasm_split_cli_support v$WASM_SPLIT_VERSION"; then
+    step "installing wasm-split-cli $WASM_SPLIT_VERSION - one time, a few minutes"
+    cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary
+  fi
+}
+
 ensure_npm_packages() {
   if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     step "installing npm packages (wasm-opt, Playwright, axe-core)"

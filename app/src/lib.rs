@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod format;
 pub mod forms;
+pub mod lazy;
 pub mod pipelines;
 pub mod properties;
 #[cfg(feature = "ssr")]
@@ -43,7 +44,8 @@ pub fn shell(options: LeptosOptions, assets: AssetPaths) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="stylesheet" href=assets.stylesheet/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <HydrationScripts options/>
+                <HydrationScripts options=options.clone()/>
+                {chunk_preloads(&options)}
                 <leptos_meta::MetaTags/>
             </head>
             <body>
@@ -91,6 +93,27 @@ fn client_options(mut options: LeptosOptions) -> LeptosOptions {
 fn client_options(options: LeptosOptions) -> LeptosOptions {
     options
 }
+
+/// Has the browser fetch, alongside the main module, the split loader it imports and the
+/// wasm chunks this page hydrates with (`lazy::Chunk::for_path`).
+#[cfg(feature = "ssr")]
+fn chunk_preloads(options: &LeptosOptions) -> impl IntoView {
+    let path = use_context::<http::request::Parts>()
+        .map(|parts| parts.uri.path().to_string())
+        .unwrap_or_default();
+    let pkg = options.site_pkg_dir.clone();
+    let files = use_context::<lazy::ChunkFiles>().unwrap_or_default();
+    let chunks = lazy::Chunk::for_path(&path).iter().flat_map(|chunk| files.of(*chunk).to_vec()).map(|file| {
+        view! { <link rel="preload" href=format!("/{pkg}/{file}") r#as="fetch" type="application/wasm" crossorigin=""/> }
+    });
+    view! {
+        <link rel="modulepreload" href=format!("/{pkg}/__wasm_split.js") crossorigin=""/>
+        {chunks.collect_view()}
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn chunk_preloads(_: &LeptosOptions) {}
 
 /// Every route: the server renders all of them.
 #[cfg(feature = "ssr")]

@@ -7,7 +7,7 @@ test('an admin adds a user, gives them a team and a role, and the user can log i
   // The workspace runs the workspace client; the settings pages load the settings client
   // (a smaller wasm file of their own) with a full page load, and it hydrates.
   const client = () => page.evaluate(() =>
-    [...document.querySelectorAll('link[rel=modulepreload]')].map((l) => new URL((l as HTMLLinkElement).href).pathname).join());
+    [...document.querySelectorAll('link[rel=modulepreload][href$="/frontend.js"]')].map((l) => new URL((l as HTMLLinkElement).href).pathname).join());
   expect(await client()).toMatch(/^\/pkg\/[^/]+\/frontend\.js$/);
   await page.getByRole('link', { name: 'Users' }).click();
   await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();

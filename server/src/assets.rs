@@ -27,11 +27,44 @@ pub fn stylesheet_path() -> String {
 /// A tag for this build of the wasm client (a hash of its files), so its URL changes
 /// whenever it does. `None` when the client has not been built.
 pub fn client_build_tag(pkg_dir: &Path) -> Option<String> {
-    // Both clients: the workspace client in the folder, the settings client in settings/.
+    // Both clients: the workspace client in the folder, the settings client in settings/;
+    // each is its main module, its JS and its chunks (see `chunk_files`).
     let mut files = Vec::new();
     for dir in [pkg_dir.to_path_buf(), pkg_dir.join("settings")] {
         files.push(std::fs::read(dir.join("frontend_bg.wasm")).ok()?);
         files.push(std::fs::read(dir.join("frontend.js")).ok()?);
+        let mut chunks: Vec<_> = std::fs::read_dir(&dir)
+            .ok()?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| {
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                is_chunk_file(name) || name == "__wasm_split.js" || name == "split-manifest.json"
+            })
+            .collect();
+        chunks.sort();
+        for chunk in chunks {
+            files.push(std::fs::read(chunk).ok()?);
+        }
     }
     Some(short_hash(&files.concat()))
+}
+
+/// A wasm chunk of a client (`app::lazy`): `split_<name>.wasm`, or `chunk_<n>.wasm` for code
+/// several chunks share.
+pub fn is_chunk_file(name: &str) -> bool {
+    (name.starts_with("split_") || name.starts_with("chunk_")) && name.ends_with(".wasm")
+}
+
+/// The workspace client's chunks and their files, from the `split-manifest.json` the build
+/// writes (`scripts/split-client`); empty when the client has not been built.
+pub fn chunk_files(pkg_dir: &Path) -> app::lazy::ChunkFiles {
+    let path = pkg_dir.join("split-manifest.json");
+    let files = match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|error| {
+            tracing::warn!(path = %path.display(), %error, "unreadable chunk manifest: pages will not preload their chunks");
+            Default::default()
+        }),
+        Err(_) => Default::default(),
+    };
+    app::lazy::ChunkFiles(std::sync::Arc::new(files))
 }

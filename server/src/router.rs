@@ -57,12 +57,14 @@ pub fn build(context: ServerContext, site_root: &std::path::Path) -> Router {
     };
     let routes = generate_route_list(App);
 
+    let chunk_files = assets::chunk_files(&pkg_dir);
     let provide = {
         let context = context.clone();
         let leptos = leptos.clone();
         move || {
             provide_context(context.clone());
             provide_context(leptos.clone());
+            provide_context(chunk_files.clone());
         }
     };
     let app_shell = {

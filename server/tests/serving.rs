@@ -65,6 +65,77 @@ async fn a_deep_link_renders_the_ticket_on_the_server(engine: Engine) {
     assert!(html.contains("Previous conversations"));
 }
 
+/// The preload links a page names: the wasm chunks it hydrates with (`app::lazy`).
+fn chunk_preloads(html: &str) -> Vec<String> {
+    html.split("<link rel=\"preload\" href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|href| href.ends_with(".wasm") && !href.ends_with("/frontend_bg.wasm"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A directly loaded ticket or record page has the browser fetch its chunk's files with the
+/// main module (the page hydrates once they are in); the workspace alone needs none. Needs
+/// the built client (scripts/test builds it first).
+async fn pages_preload_the_chunks_they_hydrate_with(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let manifest: std::collections::HashMap<String, Vec<String>> = serde_json::from_slice(
+        &std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site/pkg/split-manifest.json"))
+            .expect("the wasm client is built (scripts/test builds it before the tests)"),
+    )
+    .unwrap();
+    let agent = app.login_as("agent@demo.test").await;
+    let workspace = agent.get("/").await.text().await.unwrap();
+    assert_eq!(chunk_preloads(&workspace), Vec::<String>::new());
+    assert!(
+        workspace.contains("/__wasm_split.js\" crossorigin"),
+        "the chunk loader is preloaded"
+    );
+
+    let page = agent
+        .call("list_tickets", &[("view", "AllOpen")])
+        .await
+        .ok::<app::tickets::model::TicketPage>();
+    let ticket = page
+        .tickets
+        .iter()
+        .find(|t| t.name == "Invoice shows the wrong VAT number")
+        .unwrap();
+    let detail = agent
+        .call("get_ticket", &[("id", &ticket.id)])
+        .await
+        .ok::<app::tickets::model::TicketDetail>();
+    let contact = &detail.contacts[0].id;
+    for (path, chunk) in [
+        (format!("/tickets/{}", ticket.id), "ticket"),
+        (format!("/contacts/{contact}"), "records"),
+    ] {
+        let html = agent.get(&path).await.text().await.unwrap();
+        let preloads = chunk_preloads(&html);
+        let names: Vec<&str> = preloads.iter().map(|href| href.rsplit('/').next().unwrap()).collect();
+        assert_eq!(names, manifest[chunk], "{path}");
+        assert!(names.contains(&format!("split_{chunk}.wasm").as_str()));
+        for href in &preloads {
+            let file = agent
+                .http
+                .get(format!("{}{href}", app.base))
+                .header("accept-encoding", "br")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(file.status(), 200, "{href}");
+            assert_eq!(file.headers()["content-type"], "application/wasm", "{href}");
+            assert_eq!(file.headers()["content-encoding"], "br", "{href}");
+            assert_eq!(
+                file.headers()["cache-control"],
+                "public, max-age=31536000, immutable",
+                "{href}"
+            );
+        }
+    }
+}
+
 async fn unknown_routes_get_a_real_404_page(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     let agent = app.login_as("agent@demo.test").await;
@@ -157,6 +228,7 @@ on_both_engines!(
     each_page_names_its_own_wasm_client,
     the_workspace_is_rendered_on_the_server_with_the_agents_views,
     a_deep_link_renders_the_ticket_on_the_server,
+    pages_preload_the_chunks_they_hydrate_with,
     unknown_routes_get_a_real_404_page,
     pages_and_assets_go_out_compressed_and_cached,
     malformed_arguments_get_a_typed_error_not_a_crash,

@@ -7,10 +7,11 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use super::api::{update_company, update_contact};
-use super::model::{CompanyEdit, ContactEdit, RecordConversation, SearchHit, MAX_EMAILS};
+use super::model::{CompanyEdit, CompanyRecord, ContactEdit, ContactRecord, RecordConversation, SearchHit, MAX_EMAILS};
 use super::ui::CompanyPicker;
 use crate::error::AppError;
 use crate::format::date;
+use crate::lazy::{or_failed, split_view};
 use crate::tickets::model::{can_edit_tickets, TicketSummary};
 use crate::workspace::ui::ErrorPanel;
 use crate::workspace::ui::WorkspaceData;
@@ -84,62 +85,19 @@ fn RecordConversations(conversations: Vec<RecordConversation>) -> impl IntoView 
 pub fn ContactPage() -> impl IntoView {
     let record = expect_context::<WorkspaceData>().contact;
     let editable = can_edit();
+    let retry = RwSignal::new(0u32);
     view! {
         <section class="ticket-pane record-pane" aria-labelledby="record-heading">
             <Transition fallback=|| view! { <p class="muted" role="status">"Opening the contact…"</p> }>
-                {move || Suspend::new(async move {
-                    let contact = match record.await.unwrap_or(Err(AppError::NotFound)) {
-                        Ok(contact) => contact,
-                        Err(error) => return view! { <ErrorPanel error/> }.into_any(),
-                    };
-                    let editing = RwSignal::new(false);
-                    let edit = ContactEdit {
-                        name: contact.name.clone(),
-                        emails: contact.emails.clone(),
-                        phone: contact.phone.clone().unwrap_or_default(),
-                        company_id: contact.company_id.clone(),
-                    };
-                    let company = contact.company_id.clone().zip(contact.company_name.clone())
-                        .map(|(id, label)| SearchHit { id, label, detail: None });
-                    let contact_id = contact.id.clone();
-                    view! {
-                        <Title text=format!("{} · Switchboard", contact.name)/>
-                        <header class="ticket-header">
-                            <p class="muted">"Contact"</p>
-                            <h2 id="record-heading">{contact.name.clone()}</h2>
-                        </header>
-                        <Show when=move || !editing.get() fallback=move || {
-                            let (edit, company, contact_id) = (edit.clone(), company.clone(), contact_id.clone());
-                            view! { <ContactForm id=contact_id edit company editing on_saved=move || record.refetch()/> }
-                        }>
-                            <dl class="properties record-details">
-                                <dt>"Email addresses"</dt>
-                                <dd>{if contact.emails.is_empty() {
-                                    "None".into_any()
-                                } else {
-                                    view! {
-                                        <ul class="plain">
-                                            {contact.emails.iter().enumerate().map(|(i, email)| view! {
-                                                <li>{email.clone()}{(i == 0 && contact.emails.len() > 1).then_some(" (primary)")}</li>
-                                            }).collect_view()}
-                                        </ul>
-                                    }.into_any()
-                                }}</dd>
-                                <dt>"Phone"</dt><dd>{contact.phone.clone().unwrap_or_else(|| "None".into())}</dd>
-                                <dt>"Company"</dt>
-                                <dd>{match contact.company_id.clone().zip(contact.company_name.clone()) {
-                                    Some((id, name)) => view! { <A href=format!("/companies/{id}")>{name}</A> }.into_any(),
-                                    None => "None".into_any(),
-                                }}</dd>
-                            </dl>
-                            {editable.then(|| view! {
-                                <button type="button" class="button" on:click=move |_| editing.set(true)>"Edit contact"</button>
-                            })}
-                        </Show>
-                        <RecordTickets tickets=contact.tickets.clone()/>
-                        <RecordConversations conversations=contact.conversations.clone()/>
-                    }.into_any()
-                })}
+                {move || {
+                    retry.track();
+                    Suspend::new(async move {
+                        match record.await.unwrap_or(Err(AppError::NotFound)) {
+                            Ok(contact) => or_failed(contact_record(contact, record, editable).await, retry),
+                            Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                        }
+                    })
+                }}
             </Transition>
         </section>
     }
@@ -266,78 +224,144 @@ fn ContactForm(
 pub fn CompanyPage() -> impl IntoView {
     let record = expect_context::<WorkspaceData>().company;
     let editable = can_edit();
+    let retry = RwSignal::new(0u32);
     view! {
         <section class="ticket-pane record-pane" aria-labelledby="record-heading">
             <Transition fallback=|| view! { <p class="muted" role="status">"Opening the company…"</p> }>
-                {move || Suspend::new(async move {
-                    let company = match record.await.unwrap_or(Err(AppError::NotFound)) {
-                        Ok(company) => company,
-                        Err(error) => return view! { <ErrorPanel error/> }.into_any(),
-                    };
-                    let editing = RwSignal::new(false);
-                    let name = RwSignal::new(company.name.clone());
-                    let domain = RwSignal::new(company.domain.clone().unwrap_or_default());
-                    let company_id = company.id.clone();
-                    let save = Action::new(move |edit: &CompanyEdit| update_company(company_id.clone(), edit.clone()));
-                    Effect::new(move |_| {
-                        if let Some(Ok(())) = save.value().get() {
-                            editing.set(false);
-                            record.refetch();
+                {move || {
+                    retry.track();
+                    Suspend::new(async move {
+                        match record.await.unwrap_or(Err(AppError::NotFound)) {
+                            Ok(company) => or_failed(company_record(company, record, editable).await, retry),
+                            Err(error) => view! { <ErrorPanel error/> }.into_any(),
                         }
-                    });
-                    let error = move || save.value().get().and_then(|r| r.err());
-                    let field_error = move |field: &'static str| move || error().and_then(|e| e.field_message(field));
-                    let submit = move |ev: leptos::ev::SubmitEvent| {
-                        ev.prevent_default();
-                        save.dispatch(CompanyEdit { name: name.get_untracked(), domain: domain.get_untracked() });
-                    };
-                    view! {
-                        <Title text=format!("{} · Switchboard", company.name)/>
-                        <header class="ticket-header">
-                            <p class="muted">"Company"</p>
-                            <h2 id="record-heading">{company.name.clone()}</h2>
-                        </header>
-                        <Show when=move || !editing.get() fallback=move || view! {
-                            <form class="stack record-form" novalidate=true on:submit=submit aria-label="Edit company">
-                                <div class="field">
-                                    <label for="company-name">"Name"</label>
-                                    <input id="company-name" prop:value=move || name.get() on:input:target=move |ev| name.set(ev.target().value())/>
-                                    <p class="field-error" role="alert">{field_error("name")}</p>
-                                </div>
-                                <div class="field">
-                                    <label for="company-domain">"Domain"</label>
-                                    <input id="company-domain" prop:value=move || domain.get() on:input:target=move |ev| domain.set(ev.target().value())/>
-                                    <p class="field-error" role="alert">{field_error("domain")}</p>
-                                </div>
-                                <div class="form-actions">
-                                    <button type="submit" class="button primary" disabled=move || save.pending().get()>"Save company"</button>
-                                    <button type="button" class="button subtle" on:click=move |_| editing.set(false)>"Cancel"</button>
-                                </div>
-                            </form>
-                        }>
-                            <dl class="properties record-details">
-                                <dt>"Domain"</dt><dd>{company.domain.clone().unwrap_or_else(|| "None".into())}</dd>
-                            </dl>
-                            {editable.then(|| view! {
-                                <button type="button" class="button" on:click=move |_| editing.set(true)>"Edit company"</button>
-                            })}
-                        </Show>
-                        <section class="record-section" aria-labelledby="record-contacts-heading">
-                            <h3 id="record-contacts-heading">{format!("Contacts ({})", company.contacts.len())}</h3>
-                            <ul class="plain">
-                                {company.contacts.clone().into_iter().map(|c| view! {
-                                    <li>
-                                        <A href=format!("/contacts/{}", c.id)>{c.label}</A>
-                                        {c.detail.map(|d| view! { <span class="muted">" · " {d}</span> })}
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                        </section>
-                        <RecordTickets tickets=company.tickets.clone()/>
-                        <RecordConversations conversations=company.conversations.clone()/>
-                    }.into_any()
-                })}
+                    })
+                }}
             </Transition>
         </section>
     }
+}
+
+/// Records are a chunk of their own (`crate::lazy`): an agent opens them now and then,
+/// tickets all day. A directly loaded record page hydrates once the chunk is in.
+type ContactResource = crate::wire::Res<Option<Result<ContactRecord, AppError>>>;
+type CompanyResource = crate::wire::Res<Option<Result<CompanyRecord, AppError>>>;
+
+split_view! { records, preload = preload_records;
+pub(crate) fn contact_record(contact: ContactRecord, record: ContactResource, editable: bool) {
+    let editing = RwSignal::new(false);
+    let edit = ContactEdit {
+        name: contact.name.clone(),
+        emails: contact.emails.clone(),
+        phone: contact.phone.clone().unwrap_or_default(),
+        company_id: contact.company_id.clone(),
+    };
+    let company = contact.company_id.clone().zip(contact.company_name.clone())
+        .map(|(id, label)| SearchHit { id, label, detail: None });
+    let contact_id = contact.id.clone();
+    view! {
+        <Title text=format!("{} · Switchboard", contact.name)/>
+        <header class="ticket-header">
+            <p class="muted">"Contact"</p>
+            <h2 id="record-heading">{contact.name.clone()}</h2>
+        </header>
+        <Show when=move || !editing.get() fallback=move || {
+            let (edit, company, contact_id) = (edit.clone(), company.clone(), contact_id.clone());
+            view! { <ContactForm id=contact_id edit company editing on_saved=move || record.refetch()/> }
+        }>
+            <dl class="properties record-details">
+                <dt>"Email addresses"</dt>
+                <dd>{if contact.emails.is_empty() {
+                    "None".into_any()
+                } else {
+                    view! {
+                        <ul class="plain">
+                            {contact.emails.iter().enumerate().map(|(i, email)| view! {
+                                <li>{email.clone()}{(i == 0 && contact.emails.len() > 1).then_some(" (primary)")}</li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}</dd>
+                <dt>"Phone"</dt><dd>{contact.phone.clone().unwrap_or_else(|| "None".into())}</dd>
+                <dt>"Company"</dt>
+                <dd>{match contact.company_id.clone().zip(contact.company_name.clone()) {
+                    Some((id, name)) => view! { <A href=format!("/companies/{id}")>{name}</A> }.into_any(),
+                    None => "None".into_any(),
+                }}</dd>
+            </dl>
+            {editable.then(|| view! {
+                <button type="button" class="button" on:click=move |_| editing.set(true)>"Edit contact"</button>
+            })}
+        </Show>
+        <RecordTickets tickets=contact.tickets.clone()/>
+        <RecordConversations conversations=contact.conversations.clone()/>
+    }
+}
+}
+
+split_view! { records;
+pub(crate) fn company_record(company: CompanyRecord, record: CompanyResource, editable: bool) {
+    let editing = RwSignal::new(false);
+    let name = RwSignal::new(company.name.clone());
+    let domain = RwSignal::new(company.domain.clone().unwrap_or_default());
+    let company_id = company.id.clone();
+    let save = Action::new(move |edit: &CompanyEdit| update_company(company_id.clone(), edit.clone()));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = save.value().get() {
+            editing.set(false);
+            record.refetch();
+        }
+    });
+    let error = move || save.value().get().and_then(|r| r.err());
+    let field_error = move |field: &'static str| move || error().and_then(|e| e.field_message(field));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(CompanyEdit { name: name.get_untracked(), domain: domain.get_untracked() });
+    };
+    view! {
+        <Title text=format!("{} · Switchboard", company.name)/>
+        <header class="ticket-header">
+            <p class="muted">"Company"</p>
+            <h2 id="record-heading">{company.name.clone()}</h2>
+        </header>
+        <Show when=move || !editing.get() fallback=move || view! {
+            <form class="stack record-form" novalidate=true on:submit=submit aria-label="Edit company">
+                <div class="field">
+                    <label for="company-name">"Name"</label>
+                    <input id="company-name" prop:value=move || name.get() on:input:target=move |ev| name.set(ev.target().value())/>
+                    <p class="field-error" role="alert">{field_error("name")}</p>
+                </div>
+                <div class="field">
+                    <label for="company-domain">"Domain"</label>
+                    <input id="company-domain" prop:value=move || domain.get() on:input:target=move |ev| domain.set(ev.target().value())/>
+                    <p class="field-error" role="alert">{field_error("domain")}</p>
+                </div>
+                <div class="form-actions">
+                    <button type="submit" class="button primary" disabled=move || save.pending().get()>"Save company"</button>
+                    <button type="button" class="button subtle" on:click=move |_| editing.set(false)>"Cancel"</button>
+                </div>
+            </form>
+        }>
+            <dl class="properties record-details">
+                <dt>"Domain"</dt><dd>{company.domain.clone().unwrap_or_else(|| "None".into())}</dd>
+            </dl>
+            {editable.then(|| view! {
+                <button type="button" class="button" on:click=move |_| editing.set(true)>"Edit company"</button>
+            })}
+        </Show>
+        <section class="record-section" aria-labelledby="record-contacts-heading">
+            <h3 id="record-contacts-heading">{format!("Contacts ({})", company.contacts.len())}</h3>
+            <ul class="plain">
+                {company.contacts.clone().into_iter().map(|c| view! {
+                    <li>
+                        <A href=format!("/contacts/{}", c.id)>{c.label}</A>
+                        {c.detail.map(|d| view! { <span class="muted">" · " {d}</span> })}
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+        <RecordTickets tickets=company.tickets.clone()/>
+        <RecordConversations conversations=company.conversations.clone()/>
+    }
+}
 }

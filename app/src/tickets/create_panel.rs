@@ -13,6 +13,7 @@ use crate::contacts::ui::{CompanyPicker, SearchCombobox, SearchKind};
 use crate::forms::api::get_form_layout;
 use crate::forms::model::FormField;
 use crate::forms::ui::FormEditor;
+use crate::lazy::{split_view, ChunkError, ChunkFailed};
 use crate::pipelines::api::list_pipelines;
 use crate::pipelines::model::Pipeline;
 use crate::properties::api::list_properties;
@@ -53,8 +54,48 @@ fn focus_when_connected(input: web_sys::HtmlInputElement, frames_left: u8) {
     });
 }
 
+/// The panel, loaded from its own wasm chunk on first use (`crate::lazy`): while it loads
+/// (it is normally prefetched already) the panel says so, and if it cannot load it says
+/// what to do.
 #[component]
 pub fn CreateTicketPanel(open: RwSignal<bool>) -> impl IntoView {
+    let retry = RwSignal::new(0u32);
+    let frame = move |body: AnyView| {
+        view! {
+            <aside class="create-panel" role="dialog" aria-labelledby="create-ticket-heading"
+                on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
+                <header class="create-panel-header">
+                    <h2 id="create-ticket-heading">"Create ticket"</h2>
+                    <button type="button" class="button subtle" aria-label="Close" on:click=move |_| open.set(false)>"×"</button>
+                </header>
+                {body}
+            </aside>
+        }
+    };
+    view! {
+        <Suspense fallback=move || frame(view! { <p class="muted" role="status">"Opening the form…"</p> }.into_any())>
+            {move || {
+                retry.track();
+                Suspend::new(async move {
+                    match create_panel(open).await {
+                        Ok(panel) => panel,
+                        Err(ChunkError) => frame(view! { <ChunkFailed retry/> }.into_any()).into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+split_view! { create_panel, preload = preload_create_panel;
+    /// The panel's code: `scripts/split-client` moves what only this reaches into its chunk.
+    pub(crate) fn create_panel(open: RwSignal<bool>) {
+        view! { <CreateTicketForm open/> }
+    }
+}
+
+#[component]
+fn CreateTicketForm(open: RwSignal<bool>) -> impl IntoView {
     let is_admin = use_context::<crate::auth::model::CurrentUser>().is_some_and(|u| u.role.is_admin());
     let layout_version = RwSignal::new(0u32);
     let editing_form = RwSignal::new(false);

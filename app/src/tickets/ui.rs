@@ -150,11 +150,12 @@ pub fn TicketPane() -> impl IntoView {
         detail.refetch();
         changed.bump();
     });
+    let retry = RwSignal::new(0u32);
     view! {
         <Transition fallback=|| view! { <section class="ticket-pane"><p class="muted" role="status">"Opening the ticket…"</p></section> }>
-            {move || Suspend::new(async move {
+            {move || { retry.track(); Suspend::new(async move {
                 match detail.await.unwrap_or(Err(crate::error::AppError::NotFound)) {
-                    Ok(detail) => view! { <TicketView detail on_changed/> }.into_any(),
+                    Ok(detail) => crate::lazy::or_failed(ticket_view(detail, on_changed).await, retry),
                     Err(error) => view! {
                         <section class="ticket-pane" aria-label="Ticket">
                             <ErrorPanel error/>
@@ -162,8 +163,16 @@ pub fn TicketPane() -> impl IntoView {
                         </section>
                     }.into_any(),
                 }
-            })}
+            })}}
         </Transition>
+    }
+}
+
+crate::lazy::split_view! { ticket, preload = preload_ticket;
+    /// The open ticket's view is a chunk of its own (`crate::lazy`): the workspace is
+    /// interactive before it arrives, and a directly loaded ticket hydrates once it is in.
+    pub(crate) fn ticket_view(detail: TicketDetail, on_changed: Callback<()>) {
+        view! { <TicketView detail on_changed/> }
     }
 }
 
