@@ -117,7 +117,10 @@ impl ChunkFiles {
 pub fn ChunkFailed(retry: RwSignal<u32>) -> impl IntoView {
     view! {
         <div class="error-panel" role="alert">
-            <p>"This part of Switchboard could not be loaded. Check your connection, then try again."</p>
+            <p>
+                "This part of Switchboard could not be loaded. Check your connection, then try again. "
+                "If it still fails, reload the page: Switchboard may have been updated."
+            </p>
             <button type="button" class="button" on:click=move |_| retry.update(|n| *n += 1)>"Try again"</button>
         </div>
     }

@@ -5,7 +5,7 @@ mod common;
 
 use app::auth::model::CurrentUser;
 use app::tickets::model::{TicketDetail, TicketPage, ViewCount, ViewKey};
-use common::{Client, Engine, TestApp};
+use common::{ticket_named, Client, Engine, TestApp};
 
 async fn counts(client: &Client) -> Vec<(String, i64)> {
     client
@@ -15,15 +15,6 @@ async fn counts(client: &Client) -> Vec<(String, i64)> {
         .into_iter()
         .map(|c| (c.view.label().to_string(), c.count))
         .collect()
-}
-
-async fn ticket_named(client: &Client, view: &str, name: &str) -> String {
-    let page = client.call("list_tickets", &[("view", view)]).await.ok::<TicketPage>();
-    page.tickets
-        .into_iter()
-        .find(|t| t.name == name)
-        .unwrap_or_else(|| panic!("{name} not in {view}"))
-        .id
 }
 
 async fn each_role_sees_its_views_with_exact_counts(engine: Engine) {

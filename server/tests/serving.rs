@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Engine, TestApp};
+use common::{ticket_named, Engine, TestApp};
 
 async fn health_check_answers_when_the_database_does(engine: Engine) {
     let app = TestApp::spawn(engine).await;
@@ -46,17 +46,9 @@ async fn the_workspace_is_rendered_on_the_server_with_the_agents_views(engine: E
 async fn a_deep_link_renders_the_ticket_on_the_server(engine: Engine) {
     let app = TestApp::spawn(engine).await;
     let agent = app.login_as("agent@demo.test").await;
-    let page = agent
-        .call("list_tickets", &[("view", "AllOpen")])
-        .await
-        .ok::<app::tickets::model::TicketPage>();
-    let ticket = page
-        .tickets
-        .iter()
-        .find(|t| t.name == "Invoice shows the wrong VAT number")
-        .unwrap();
+    let ticket = ticket_named(&agent, "AllOpen", "Invoice shows the wrong VAT number").await;
     let html = agent
-        .get(&format!("/tickets/{}?view=all-open", ticket.id))
+        .get(&format!("/tickets/{ticket}?view=all-open"))
         .await
         .text()
         .await
@@ -93,22 +85,14 @@ async fn pages_preload_the_chunks_they_hydrate_with(engine: Engine) {
         "the chunk loader is preloaded"
     );
 
-    let page = agent
-        .call("list_tickets", &[("view", "AllOpen")])
-        .await
-        .ok::<app::tickets::model::TicketPage>();
-    let ticket = page
-        .tickets
-        .iter()
-        .find(|t| t.name == "Invoice shows the wrong VAT number")
-        .unwrap();
+    let ticket = ticket_named(&agent, "AllOpen", "Invoice shows the wrong VAT number").await;
     let detail = agent
-        .call("get_ticket", &[("id", &ticket.id)])
+        .call("get_ticket", &[("id", &ticket)])
         .await
         .ok::<app::tickets::model::TicketDetail>();
     let contact = &detail.contacts[0].id;
     for (path, chunk) in [
-        (format!("/tickets/{}", ticket.id), "ticket"),
+        (format!("/tickets/{ticket}"), "ticket"),
         (format!("/contacts/{contact}"), "records"),
     ] {
         let html = agent.get(&path).await.text().await.unwrap();

@@ -155,7 +155,9 @@ pub fn TicketPane() -> impl IntoView {
         <Transition fallback=|| view! { <section class="ticket-pane"><p class="muted" role="status">"Opening the ticket…"</p></section> }>
             {move || { retry.track(); Suspend::new(async move {
                 match detail.await.unwrap_or(Err(crate::error::AppError::NotFound)) {
-                    Ok(detail) => crate::lazy::or_failed(ticket_view(detail, on_changed).await, retry),
+                    Ok(detail) => ticket_view(detail, on_changed).await.unwrap_or_else(|_| view! {
+                        <section class="ticket-pane" aria-label="Ticket"><crate::lazy::ChunkFailed retry/></section>
+                    }.into_any()),
                     Err(error) => view! {
                         <section class="ticket-pane" aria-label="Ticket">
                             <ErrorPanel error/>

@@ -222,6 +222,19 @@ impl Client {
 }
 
 /// The demo's "Support pipeline" (the first one).
+/// The id of the ticket called `name` in `client`'s list of `view` (e.g. "AllOpen").
+pub async fn ticket_named(client: &Client, view: &str, name: &str) -> String {
+    let page = client
+        .call("list_tickets", &[("view", view)])
+        .await
+        .ok::<app::tickets::model::TicketPage>();
+    page.tickets
+        .into_iter()
+        .find(|t| t.name == name)
+        .unwrap_or_else(|| panic!("{name} not in {view}"))
+        .id
+}
+
 pub async fn support_pipeline(client: &Client) -> app::pipelines::model::Pipeline {
     client
         .call("list_pipelines", &[])
