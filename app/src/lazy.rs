@@ -90,11 +90,16 @@ impl Chunk {
         }
     }
 
-    /// Loads the chunk (once; later calls return at once).
+    /// Loads the chunk (once; later calls return at once). Each split function keeps its
+    /// own loader, so this preloads every split function of the chunk: a page hydrating
+    /// with one whose loader had not run would find its view still pending.
     pub async fn load(self) -> Result<(), SplitLoaderError> {
         match self {
             Chunk::CreatePanel => crate::tickets::create_panel::preload_create_panel().await,
-            Chunk::Records => crate::contacts::records::preload_records().await,
+            Chunk::Records => {
+                crate::contacts::records::preload_records().await?;
+                crate::contacts::records::preload_company_record().await
+            }
             Chunk::Ticket => crate::tickets::ui::preload_ticket().await,
         }
     }

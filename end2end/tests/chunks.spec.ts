@@ -85,6 +85,18 @@ test('a directly loaded ticket or contact page fetches its chunk with the main m
   await expectFetchedBeforeHydration(page, fetched, 'split_records.wasm');
   await page.getByRole('button', { name: 'Edit contact' }).click();
   await expect(page.getByRole('form', { name: 'Edit contact' }).getByLabel('Phone')).toBeVisible();
+
+  // A company's address: the other view of the same chunk.
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('link', { name: 'Globex', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Globex' })).toBeVisible();
+  const companyUrl = page.url();
+  fetched.length = 0;
+  await page.goto(companyUrl);
+  await hydrated(page);
+  await expectFetchedBeforeHydration(page, fetched, 'split_records.wasm');
+  await page.getByRole('button', { name: 'Edit company' }).click();
+  await expect(page.getByRole('form', { name: 'Edit company' }).getByLabel('Domain')).toBeVisible();
   expect(problems).toEqual([]);
 });
 

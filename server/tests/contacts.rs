@@ -3,8 +3,9 @@
 
 mod common;
 
-use app::contacts::model::{CompanyRecord, ContactRecord, SearchHit};
-use common::{Engine, TestApp};
+use app::contacts::model::{CompanyRecord, ContactRecord, SearchHit, RECORD_TICKETS_PAGE};
+use app::tickets::model::{Cursor, TicketPage};
+use common::{create_ticket, support_pipeline, Engine, TestApp};
 
 async fn records_show_their_tickets_within_the_callers_scope_and_are_edited_in_place(engine: Engine) {
     let app = TestApp::spawn(engine).await;
@@ -261,3 +262,89 @@ async fn companies_are_created_from_the_combobox_and_match_new_contacts_by_domai
 }
 
 on_both_engines!(companies_are_created_from_the_combobox_and_match_new_contacts_by_domain);
+
+/// A record with more tickets than a page shows them a page at a time: the record holds the
+/// first page and where the next starts, "Load more tickets" (`more_record_tickets`) the rest,
+/// each ticket once; a record that does not exist is "not found", and the caller's scope holds.
+async fn a_records_tickets_come_a_page_at_a_time(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let agent = app.login_as("agent@demo.test").await;
+    let viewer = app.login_as("viewer@demo.test").await;
+    let company = agent
+        .call(
+            "create_company",
+            &[("company[name]", "Paging GmbH"), ("company[domain]", "paging.test")],
+        )
+        .await
+        .ok::<SearchHit>();
+    let pipeline = support_pipeline(&agent).await;
+    let total = RECORD_TICKETS_PAGE as usize + 3;
+    for n in 0..total {
+        let name = format!("Paged ticket {n:03}");
+        let answer = create_ticket(
+            &agent,
+            &[
+                ("name", &name),
+                ("pipeline_id", &pipeline.id),
+                ("status_id", &pipeline.statuses[0].id),
+                ("priority", "Medium"),
+                ("description", ""),
+                ("company_id", &company.id),
+            ],
+        )
+        .await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+    }
+    let record = agent
+        .call("get_company", &[("id", &company.id)])
+        .await
+        .ok::<CompanyRecord>();
+    assert_eq!(record.tickets.len(), RECORD_TICKETS_PAGE as usize);
+    let next: Cursor = record.tickets_next.clone().expect("a next page");
+    let more = |client: &'static str, id: String, after: Cursor| {
+        let client = if client == "agent" { &agent } else { &viewer };
+        async move {
+            let value = after.value.to_string();
+            client
+                .call(
+                    "more_record_tickets",
+                    &[
+                        ("kind", "Company"),
+                        ("id", &id),
+                        ("after[value]", &value),
+                        ("after[id]", &after.id),
+                    ],
+                )
+                .await
+        }
+    };
+    let page = more("agent", company.id.clone(), next.clone()).await.ok::<TicketPage>();
+    assert_eq!(page.tickets.len(), 3);
+    assert!(page.next.is_none());
+    let mut names: Vec<String> = record
+        .tickets
+        .iter()
+        .chain(&page.tickets)
+        .map(|t| t.name.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), total, "every ticket once");
+    // Newest activity first across the pages.
+    assert!(record.tickets.last().unwrap().last_activity_at >= page.tickets[0].last_activity_at);
+
+    let unknown = more("agent", "0123456789abcdef0123456789abcdef".to_string(), next.clone()).await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.error_kind(), "NotFound");
+    // Service access sees its team's tickets only, on later pages too.
+    let viewer_record = viewer
+        .call("get_company", &[("id", &company.id)])
+        .await
+        .ok::<CompanyRecord>();
+    let page = more("viewer", company.id.clone(), next).await.ok::<TicketPage>();
+    // None of the new tickets is in the viewer's team.
+    assert!(viewer_record.tickets.is_empty());
+    assert!(page.tickets.is_empty(), "a later page keeps the caller's scope");
+}
+
+on_both_engines!(a_records_tickets_come_a_page_at_a_time);

@@ -82,6 +82,24 @@ pub async fn get_company(id: String) -> Result<super::model::CompanyRecord, AppE
     )
 }
 
+/// The next page of a contact's or company's tickets ("Load more tickets"), within the
+/// caller's scope.
+#[server(name = MoreRecordTickets, prefix = "/api", endpoint = "more_record_tickets", output = leptos::server_fn::codec::Postcard)]
+pub async fn more_record_tickets(
+    kind: super::model::RecordKind,
+    id: String,
+    after: crate::tickets::model::Cursor,
+) -> Result<crate::tickets::model::TicketPage, AppError> {
+    use crate::auth::session::{require_user, with_status};
+    with_status(
+        async {
+            let (context, user) = require_user().await?;
+            super::store::more_record_tickets(&context.db, &user, kind, &id, &after).await
+        }
+        .await,
+    )
+}
+
 /// Edits a contact (help desk seats and admins).
 #[server(name = UpdateContact, prefix = "/api", endpoint = "update_contact", output = leptos::server_fn::codec::Postcard)]
 pub async fn update_contact(id: String, contact: super::model::ContactEdit) -> Result<(), AppError> {

@@ -40,8 +40,10 @@ pub struct ContactRecord {
     pub phone: Option<String>,
     pub company_id: Option<String>,
     pub company_name: Option<String>,
-    /// Newest activity first, within the caller's scope.
+    /// Newest activity first, within the caller's scope: the first page.
     pub tickets: Vec<crate::tickets::model::TicketSummary>,
+    /// Where the next page starts, when there is one.
+    pub tickets_next: Option<crate::tickets::model::Cursor>,
     /// Newest first, on tickets within the caller's scope.
     pub conversations: Vec<RecordConversation>,
 }
@@ -76,6 +78,16 @@ impl RecordConversation {
 
 /// At most this many addresses per contact.
 pub const MAX_EMAILS: usize = 10;
+
+/// How many of a record's tickets one page holds; "Load more tickets" fetches the next.
+pub const RECORD_TICKETS_PAGE: u32 = 100;
+
+/// Which kind of record a page of tickets belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RecordKind {
+    Contact,
+    Company,
+}
 
 /// Text folded for search: lower-cased, common Latin accents removed, so "garcia" finds
 /// "García". The same folding is applied to what is stored and to what is typed.
@@ -145,7 +157,10 @@ pub struct CompanyRecord {
     pub name: String,
     pub domain: Option<String>,
     pub contacts: Vec<SearchHit>,
+    /// Newest activity first, within the caller's scope: the first page.
     pub tickets: Vec<crate::tickets::model::TicketSummary>,
+    /// Where the next page starts, when there is one.
+    pub tickets_next: Option<crate::tickets::model::Cursor>,
     /// Conversations with the company's contacts, newest first, within the caller's scope.
     pub conversations: Vec<RecordConversation>,
 }

@@ -6,13 +6,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use super::api::{update_company, update_contact};
-use super::model::{CompanyEdit, CompanyRecord, ContactEdit, ContactRecord, RecordConversation, SearchHit, MAX_EMAILS};
+use super::api::{more_record_tickets, update_company, update_contact};
+use super::model::{
+    CompanyEdit, CompanyRecord, ContactEdit, ContactRecord, RecordConversation, RecordKind, SearchHit, MAX_EMAILS,
+};
 use super::ui::CompanyPicker;
 use crate::error::AppError;
 use crate::format::date;
 use crate::lazy::{or_failed, split_view};
-use crate::tickets::model::{can_edit_tickets, TicketSummary};
+use crate::tickets::model::{can_edit_tickets, Cursor, TicketSummary};
 use crate::workspace::ui::ErrorPanel;
 use crate::workspace::ui::WorkspaceData;
 
@@ -20,18 +22,33 @@ fn can_edit() -> bool {
     use_context::<crate::auth::model::CurrentUser>().is_some_and(|u| can_edit_tickets(u.role))
 }
 
-/// The record's tickets, each a link into the workspace.
+/// The record's tickets, each a link into the workspace, a page at a time: "Load more
+/// tickets" appends the next.
 #[component]
-fn RecordTickets(tickets: Vec<TicketSummary>) -> impl IntoView {
+fn RecordTickets(tickets: Vec<TicketSummary>, next: Option<Cursor>, kind: RecordKind, id: String) -> impl IntoView {
+    let shown = RwSignal::new(tickets);
+    let next = RwSignal::new(next);
+    let more = Action::new(move |after: &Cursor| more_record_tickets(kind, id.clone(), after.clone()));
+    Effect::new(move |_| {
+        if let Some(Ok(page)) = more.value().get() {
+            shown.update(|tickets| tickets.extend(page.tickets));
+            next.set(page.next);
+        }
+    });
+    let error = move || more.value().get().and_then(|r| r.err()).map(|e| e.to_string());
+    let heading = move || {
+        let more = if next.read().is_some() { "+" } else { "" };
+        format!("Tickets ({}{more})", shown.read().len())
+    };
     view! {
         <section class="record-section" aria-labelledby="record-tickets-heading">
-            <h3 id="record-tickets-heading">{format!("Tickets ({})", tickets.len())}</h3>
-            {if tickets.is_empty() {
+            <h3 id="record-tickets-heading">{heading}</h3>
+            {move || if shown.read().is_empty() {
                 view! { <p class="muted">"No tickets you can see."</p> }.into_any()
             } else {
                 view! {
                     <ul class="plain record-tickets">
-                        {tickets.into_iter().map(|t| view! {
+                        {shown.get().into_iter().map(|t| view! {
                             <li>
                                 <A href=format!("/tickets/{}", t.id)>{t.name}</A>
                                 <span class="muted">" · " {t.status_name} " · " {t.priority.label()} " · " {date(t.last_activity_at)}</span>
@@ -40,6 +57,13 @@ fn RecordTickets(tickets: Vec<TicketSummary>) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
+            <Show when=move || next.read().is_some()>
+                <button type="button" class="button" disabled=move || more.pending().get()
+                    on:click=move |_| if let Some(after) = next.get_untracked() { more.dispatch(after); }>
+                    {move || if more.pending().get() { "Loading more tickets…" } else { "Load more tickets" }}
+                </button>
+            </Show>
+            <p class="form-error" role="alert">{error}</p>
         </section>
     }
 }
@@ -293,13 +317,13 @@ pub(crate) fn contact_record(contact: ContactRecord, record: ContactResource, ed
                 <button type="button" class="button" on:click=move |_| editing.set(true)>"Edit contact"</button>
             })}
         </Show>
-        <RecordTickets tickets=contact.tickets.clone()/>
+        <RecordTickets tickets=contact.tickets.clone() next=contact.tickets_next.clone() kind=RecordKind::Contact id=contact.id.clone()/>
         <RecordConversations conversations=contact.conversations.clone()/>
     }
 }
 }
 
-split_view! { records;
+split_view! { records, preload = preload_company_record;
 pub(crate) fn company_record(company: CompanyRecord, record: CompanyResource, editable: bool) {
     let editing = RwSignal::new(false);
     let name = RwSignal::new(company.name.clone());
@@ -360,7 +384,7 @@ pub(crate) fn company_record(company: CompanyRecord, record: CompanyResource, ed
                 }).collect_view()}
             </ul>
         </section>
-        <RecordTickets tickets=company.tickets.clone()/>
+        <RecordTickets tickets=company.tickets.clone() next=company.tickets_next.clone() kind=RecordKind::Company id=company.id.clone()/>
         <RecordConversations conversations=company.conversations.clone()/>
     }
 }

@@ -2,14 +2,15 @@
 
 use super::model::{
     email_domain, fold, like_pattern, match_rank, search_fields, CompanyRecord, ContactRecord, RecordConversation,
-    SearchHit,
+    RecordKind, SearchHit, RECORD_TICKETS_PAGE,
 };
 use crate::admin::model::EmailAddress;
 use crate::auth::model::CurrentUser;
 use crate::db::{new_id, now_millis, unique_or, Db};
 use crate::error::{AppError, AppResult};
 use crate::on_db;
-use crate::tickets::store::RecordOf;
+use crate::tickets::model::{Cursor, TicketPage};
+use crate::tickets::store::{record_tickets, RecordOf};
 
 pub const SEARCH_LIMIT: i64 = 8;
 
@@ -262,7 +263,7 @@ pub async fn contact_record(db: &Db, user: &CurrentUser, id: &str) -> AppResult<
         .bind(id)
         .fetch_all(pool)
         .await)?;
-    let tickets = crate::tickets::store::record_tickets(db, user, crate::tickets::store::RecordOf::Contact(id)).await?;
+    let tickets = record_tickets(db, user, RecordOf::Contact(id), None, RECORD_TICKETS_PAGE).await?;
     let conversations = record_conversations(db, user, RecordOf::Contact(id)).await?;
     Ok(ContactRecord {
         id: row.id,
@@ -271,7 +272,8 @@ pub async fn contact_record(db: &Db, user: &CurrentUser, id: &str) -> AppResult<
         phone: row.phone,
         company_id: row.company_id,
         company_name: row.company_name,
-        tickets,
+        tickets: tickets.tickets,
+        tickets_next: tickets.next,
         conversations,
     })
 }
@@ -344,6 +346,25 @@ fn excerpt(body: &str, max: usize) -> String {
     }
 }
 
+/// The page of a contact's or company's tickets after `after`, within `user`'s scope; a
+/// record that does not exist is "not found".
+pub async fn more_record_tickets(
+    db: &Db,
+    user: &CurrentUser,
+    kind: RecordKind,
+    id: &str,
+    after: &Cursor,
+) -> AppResult<TicketPage> {
+    let (exists, of) = match kind {
+        RecordKind::Contact => (count_contacts(db, &[id.to_string()]).await? == 1, RecordOf::Contact(id)),
+        RecordKind::Company => (company_exists(db, id).await?, RecordOf::Company(id)),
+    };
+    if !exists {
+        return Err(AppError::NotFound);
+    }
+    record_tickets(db, user, of, Some(after), RECORD_TICKETS_PAGE).await
+}
+
 /// A company's record with its contacts and the tickets `user` may see.
 pub async fn company_record(db: &Db, user: &CurrentUser, id: &str) -> AppResult<CompanyRecord> {
     let row: Option<(String, String, Option<String>)> = on_db!(db, pool => sqlx::query_as(
@@ -357,8 +378,7 @@ pub async fn company_record(db: &Db, user: &CurrentUser, id: &str) -> AppResult<
         .bind(&id)
         .fetch_all(pool)
         .await)?;
-    let tickets =
-        crate::tickets::store::record_tickets(db, user, crate::tickets::store::RecordOf::Company(&id)).await?;
+    let tickets = record_tickets(db, user, RecordOf::Company(&id), None, RECORD_TICKETS_PAGE).await?;
     let conversations = record_conversations(db, user, RecordOf::Company(&id)).await?;
     Ok(CompanyRecord {
         conversations,
@@ -369,7 +389,8 @@ pub async fn company_record(db: &Db, user: &CurrentUser, id: &str) -> AppResult<
         id,
         name,
         domain,
-        tickets,
+        tickets: tickets.tickets,
+        tickets_next: tickets.next,
     })
 }
 

@@ -194,6 +194,12 @@ pub async fn view_page(
     push_view(&mut sql, view, user);
     push_scope(&mut sql, user);
     push_filters(&mut sql, query);
+    keyset_page(db, sql, sort, after, limit).await
+}
+
+/// Runs a ticket query (`sql` up to the end of its WHERE clause) for the page after
+/// `after`, ordered by `sort`, newest or highest first, then by id.
+async fn keyset_page(db: &Db, mut sql: Sql, sort: &str, after: Option<&Cursor>, limit: u32) -> AppResult<TicketPage> {
     if let Some(cursor) = after {
         let value = sql.int_param(cursor.value);
         let id = sql.text_param(&cursor.id);
@@ -473,8 +479,15 @@ pub enum RecordOf<'a> {
 }
 
 /// The latest tickets of a contact or company that `user` may see, newest activity first.
-pub async fn record_tickets(db: &Db, user: &CurrentUser, of: RecordOf<'_>) -> AppResult<Vec<TicketSummary>> {
-    let mut sql = Sql::new(&SUMMARY_COLUMNS.replace("{sort}", "t.last_activity_at"));
+pub async fn record_tickets(
+    db: &Db,
+    user: &CurrentUser,
+    of: RecordOf<'_>,
+    after: Option<&Cursor>,
+    limit: u32,
+) -> AppResult<TicketPage> {
+    let sort = "t.last_activity_at";
+    let mut sql = Sql::new(&SUMMARY_COLUMNS.replace("{sort}", sort));
     match of {
         RecordOf::Contact(id) => {
             let id = sql.text_param(id);
@@ -488,10 +501,7 @@ pub async fn record_tickets(db: &Db, user: &CurrentUser, of: RecordOf<'_>) -> Ap
         }
     }
     push_scope(&mut sql, user);
-    sql.push(" ORDER BY t.last_activity_at DESC, t.id DESC LIMIT 100");
-    let rows: Vec<SummaryRow> =
-        on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_all(pool).await)?;
-    rows.into_iter().map(SummaryRow::into_summary).collect()
+    keyset_page(db, sql, sort, after, limit).await
 }
 
 /// The user's saved views, by name, each with how many tickets it holds now (under the
