@@ -7,8 +7,15 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+/// Taken (PostgreSQL) by the transaction that seeds an empty database, so instances
+/// starting at once seed it one after the other (the later ones find it seeded).
+pub const SEED_LOCK_SQL: &str = "SELECT pg_advisory_xact_lock(7270010)";
+
+/// PostgreSQL's `statement_timeout` for every connection of the pool.
+const STATEMENT_TIMEOUT: &str = "15s";
 
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -31,13 +38,20 @@ impl Db {
     /// Connects to `url` (`sqlite://...` or `postgres://...`) and applies the migrations.
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
         let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            // No statement may hold a connection for long: a runaway query fails (and
+            // frees its connection) instead of starving every other request.
+            // (`SWITCHBOARD_STATEMENT_TIMEOUT` overrides it: the storage benchmark's bulk seed
+            // sets 0, no limit.)
+            let timeout =
+                std::env::var("SWITCHBOARD_STATEMENT_TIMEOUT").unwrap_or_else(|_| STATEMENT_TIMEOUT.to_string());
+            let options = PgConnectOptions::from_str(url)?.options([("statement_timeout", timeout.as_str())]);
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 // A failed connection surfaces as a query error anyway; pinging before
                 // every checkout would double the round trips of every request.
                 .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(5))
-                .connect(url)
+                .connect_with(options)
                 .await?;
             Db::Postgres(pool)
         } else {
@@ -70,6 +84,16 @@ impl Db {
         Ok(())
     }
 
+    /// What ends a `SELECT` that locks the rows it reads for the rest of the transaction:
+    /// `FOR UPDATE` on PostgreSQL; nothing on SQLite, whose write transactions
+    /// (`WritePool::begin_write`) hold the database's write lock from their start.
+    pub fn for_update(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "",
+            Db::Postgres(_) => " FOR UPDATE",
+        }
+    }
+
     pub fn engine(&self) -> &'static str {
         match self {
             Db::Sqlite(_) => "sqlite",
@@ -84,6 +108,37 @@ impl Db {
 
     pub async fn close(&self) {
         on_db!(self, pool => pool.close().await)
+    }
+}
+
+/// Starting a transaction that will write. On SQLite it begins `IMMEDIATE`: it takes the
+/// write lock at the start, waiting for it (up to the busy timeout) while another writer
+/// holds it. A deferred transaction that reads first cannot upgrade to a writer once
+/// another has written (WAL answers "database is locked" at once, and no wait helps), so
+/// concurrent read-then-write transactions failed. On PostgreSQL it is a plain `BEGIN`:
+/// rules are checked against rows locked with `FOR UPDATE` or by conditional writes.
+pub trait WritePool {
+    type Database: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>> + Send;
+}
+
+impl WritePool for SqlitePool {
+    type Database = sqlx::Sqlite;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>> + Send {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl WritePool for PgPool {
+    type Database = sqlx::Postgres;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>> + Send {
+        self.begin()
     }
 }
 

@@ -1,9 +1,9 @@
 //! Demo data for a first start: three users, two teams, the "Support pipeline", a few
 //! companies, contacts and tickets with conversations. Runs only on an empty database.
 
-use crate::auth::session::hash_password;
+use crate::db::WritePool;
 use crate::db::{new_id, now_millis, Db};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::on_db;
 
 pub const DEMO_PASSWORD: &str = "demo";
@@ -139,15 +139,32 @@ const TICKETS: &[DemoTicket] = &[
 ];
 
 /// Seeds the demo data if the database has no users yet. Returns whether it seeded.
+///
+/// The check and the seed are one write transaction, so instances starting together on
+/// one empty database seed it once: SQLite's `BEGIN IMMEDIATE` admits one writer, and on
+/// PostgreSQL the others wait on an advisory lock, then find the users there.
 pub async fn seed_if_empty(db: &Db) -> AppResult<bool> {
     let (users,): (i64,) = on_db!(db, pool => sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(pool).await)?;
     if users > 0 {
         return Ok(false);
     }
-    let hash = hash_password(DEMO_PASSWORD.to_string()).await?;
+    let hash = tokio::task::spawn_blocking(|| crate::auth::session::argon2_hash(DEMO_PASSWORD))
+        .await
+        .map_err(|_| AppError::Internal)??;
     let now = now_millis();
-    on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+    let lock = match db {
+        Db::Postgres(_) => Some(crate::db::SEED_LOCK_SQL),
+        Db::Sqlite(_) => None,
+    };
+    let seeded = on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        if let Some(lock) = lock {
+            sqlx::query(lock).execute(&mut *tx).await?;
+        }
+        let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(&mut *tx).await?;
+        if users > 0 {
+            return Ok(false);
+        }
         let user_ids: Vec<String> = (0..3).map(|_| new_id()).collect();
         let users = [
             ("admin@demo.test", "Ada Admin", "super_admin", "all"),
@@ -255,7 +272,7 @@ pub async fn seed_if_empty(db: &Db) -> AppResult<bool> {
             }
         }
         tx.commit().await?;
-        Ok::<_, sqlx::Error>(())
+        Ok::<_, sqlx::Error>(true)
     })?;
-    Ok(true)
+    Ok(seeded)
 }

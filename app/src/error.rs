@@ -22,7 +22,7 @@ pub enum AppError {
     /// Wrong email or password; always the same words, whichever was wrong.
     #[error("Email or password is incorrect.")]
     InvalidCredentials,
-    /// Too many failed logins recently for this account.
+    /// Too many failed logins recently for this account or from this network.
     #[error("Too many failed attempts. Wait {retry_after_seconds} seconds and try again.")]
     TooManyAttempts { retry_after_seconds: u64 },
     /// The database or another dependency is not answering.
@@ -34,6 +34,9 @@ pub enum AppError {
     /// The request never reached the server or its answer could not be read.
     #[error("Could not reach the server ({0}). Check your connection and try again.")]
     Transport(String),
+    /// The server is too busy to take this right now (nothing was changed): retryable.
+    #[error("The server is busy. Nothing was changed: try again in {retry_after_seconds} seconds.")]
+    Busy { retry_after_seconds: u64 },
 }
 
 impl AppError {
@@ -59,7 +62,7 @@ impl AppError {
             AppError::Validation { .. } => 422,
             AppError::Conflict(_) => 409,
             AppError::TooManyAttempts { .. } => 429,
-            AppError::Unavailable => 503,
+            AppError::Unavailable | AppError::Busy { .. } => 503,
             AppError::Internal => 500,
             AppError::Transport(_) => 400,
         }
@@ -92,12 +95,27 @@ impl From<sqlx::Error> for AppError {
                 tracing::error!(%error, "database unavailable");
                 AppError::Unavailable
             }
+            sqlx::Error::Database(ref database) if is_contention(database.code().as_deref()) => {
+                tracing::warn!(%error, "a write lost to other writers; the caller may retry");
+                AppError::Busy { retry_after_seconds: 1 }
+            }
             other => {
                 tracing::error!(error = %other, "database error");
                 AppError::Internal
             }
         }
     }
+}
+
+/// Database error codes that mean "others were writing; nothing was changed, try again":
+/// SQLite busy and locked (with their extended codes, e.g. 517 for a stale snapshot);
+/// PostgreSQL serialization failure, deadlock, lock timeout and statement timeout.
+#[cfg(feature = "ssr")]
+fn is_contention(code: Option<&str>) -> bool {
+    matches!(
+        code,
+        Some("5" | "6" | "261" | "262" | "517" | "40001" | "40P01" | "55P03" | "57014")
+    )
 }
 
 pub type AppResult<T> = Result<T, AppError>;

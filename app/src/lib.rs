@@ -12,8 +12,11 @@ pub mod error;
 pub mod format;
 pub mod forms;
 pub mod lazy;
+pub mod limits;
 pub mod pipelines;
 pub mod properties;
+#[cfg(feature = "ssr")]
+pub mod security;
 #[cfg(feature = "ssr")]
 pub mod sql;
 pub mod tickets;
@@ -35,6 +38,8 @@ pub struct AssetPaths {
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions, assets: AssetPaths) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    security::set_page_policy();
     let options = client_options(options);
     view! {
         <!DOCTYPE html>
@@ -75,7 +80,7 @@ pub fn App() -> impl IntoView {
 
 /// Whether the page at `path` is hydrated by the settings client (else the workspace client).
 pub fn settings_client_for(path: &str) -> bool {
-    path.starts_with("/admin/")
+    path.starts_with("/admin/") || path == "/account"
 }
 
 /// The hydration scripts' options for this request: the settings client lives in the
@@ -126,6 +131,7 @@ fn AppRoutes() -> impl IntoView {
             <Route path=path!("/admin/teams") view=admin::ui::TeamsPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/pipelines") view=pipelines::ui::PipelinesPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/properties") view=properties::ui::PropertiesPage ssr=SsrMode::Async/>
+            <Route path=path!("/account") view=auth::account::AccountPage ssr=SsrMode::Async/>
             <WorkspaceRoutes/>
         </Routes>
     }
@@ -154,6 +160,7 @@ fn AppRoutes() -> impl IntoView {
             <Route path=path!("/admin/teams") view=admin::ui::TeamsPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/pipelines") view=pipelines::ui::PipelinesPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/properties") view=properties::ui::PropertiesPage ssr=SsrMode::Async/>
+            <Route path=path!("/account") view=auth::account::AccountPage ssr=SsrMode::Async/>
         </Routes>
     }
 }

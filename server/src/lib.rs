@@ -19,6 +19,10 @@ pub struct Server {
     pub router: axum::Router,
     pub db: Db,
     pub seeded: bool,
+    /// The first super admin created at this start, and their generated password.
+    pub first_admin: Option<(String, String)>,
+    /// The database has no users and none was created: nobody can log in yet.
+    pub no_users: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +31,8 @@ pub enum StartError {
     Database(#[from] sqlx::Error),
     #[error("cannot seed the demo data: {0}")]
     Seed(app::error::AppError),
+    #[error("cannot create the first admin: {0}")]
+    FirstAdmin(app::error::AppError),
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: SocketAddr, source: std::io::Error },
 }
@@ -40,11 +46,30 @@ pub async fn prepare(config: &Config) -> Result<Server, StartError> {
     } else {
         false
     };
+    let first_admin = match (&config.first_admin_email, config.seed_demo) {
+        (Some(email), false) => {
+            let email = app::admin::model::EmailAddress::parse("email", email).map_err(StartError::FirstAdmin)?;
+            app::admin::store::create_first_admin(&db, &email)
+                .await
+                .map_err(StartError::FirstAdmin)?
+                .map(|password| (email.as_str().to_string(), password))
+        }
+        _ => None,
+    };
+    let no_users = !app::admin::store::has_users(&db)
+        .await
+        .map_err(StartError::FirstAdmin)?;
     let context = ServerContext {
         db: db.clone(),
         secret_key: Arc::new(config.secret_key.clone()),
+        login_guard: Arc::new(app::auth::throttle::LoginGuard::default()),
+        secure_cookies: !config.public_origins.is_empty()
+            && config
+                .public_origins
+                .iter()
+                .all(|origin| origin.starts_with("https://")),
     };
-    let router = router::build(context, &config.site_root);
+    let router = router::build(context, config);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|source| StartError::Listen {
@@ -56,6 +81,8 @@ pub async fn prepare(config: &Config) -> Result<Server, StartError> {
         router,
         db,
         seeded,
+        first_admin,
+        no_users,
     })
 }
 
@@ -65,12 +92,32 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests and closes the pool.
+    /// Sweeps ended sessions and old login failures meanwhile.
     pub async fn serve(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let result = axum::serve(self.listener, self.router)
+        let sweeper = tokio::spawn(sweep_forever(self.db.clone()));
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
+        sweeper.abort();
         self.db.close().await;
         result
+    }
+}
+
+/// Every ten minutes, deletes ended or idle sessions and login failures older than their
+/// window (a sweep is a few indexed deletes; running it on every instance is harmless).
+async fn sweep_forever(db: Db) {
+    use app::auth::{api::FAILURE_WINDOW_MILLIS, session::SESSION_IDLE_MILLIS};
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        let now = app::db::now_millis();
+        match app::auth::store::sweep(&db, now, now - SESSION_IDLE_MILLIS, now - FAILURE_WINDOW_MILLIS).await {
+            Ok(0) => {}
+            Ok(rows) => tracing::info!(rows, "swept ended sessions and old login failures"),
+            Err(error) => tracing::warn!(%error, "the sweep of sessions and login failures failed; retrying later"),
+        }
     }
 }
 

@@ -39,6 +39,14 @@ async fn main() -> std::process::ExitCode {
             println!("    {email:<20} {what}");
         }
     }
+    if let Some((email, password)) = &server.first_admin {
+        println!("  Created the first super admin: {email}");
+        println!("  Password (shown this once; change it after logging in): {password}");
+    }
+    if server.no_users {
+        println!("  No users yet. Restart with SWITCHBOARD_ADMIN_EMAIL=you@example.com to create the");
+        println!("  first super admin (its password is printed once), or SWITCHBOARD_DEMO=1 for demo data.");
+    }
     println!("  Stop with Ctrl-C.");
     println!();
     match server.serve(shutdown_signal()).await {

@@ -26,10 +26,22 @@ use crate::assets;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
+/// The largest request a server function takes. Each field has its own, smaller limit
+/// (`app::limits`), whose message is more useful; this one bounds what is read at all.
+const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
+
 #[derive(Clone)]
 struct RouterState {
     leptos: LeptosOptions,
     context: ServerContext,
+    origins: Arc<Origins>,
+}
+
+/// Where browsers reach this server: the configured public origins, if any.
+#[derive(Debug, Default)]
+struct Origins {
+    public: Vec<String>,
+    trust_proxy: bool,
 }
 
 impl axum::extract::FromRef<RouterState> for LeptosOptions {
@@ -39,7 +51,8 @@ impl axum::extract::FromRef<RouterState> for LeptosOptions {
 }
 
 /// Builds the whole application router around `context`.
-pub fn build(context: ServerContext, site_root: &std::path::Path) -> Router {
+pub fn build(context: ServerContext, config: &crate::Config) -> Router {
+    let site_root = config.site_root.as_path();
     let pkg_dir = site_root.join("pkg");
     let build_tag = assets::client_build_tag(&pkg_dir).unwrap_or_else(|| {
         tracing::warn!(path = %pkg_dir.display(), "the wasm client is not built: pages will render but not hydrate");
@@ -92,24 +105,37 @@ pub fn build(context: ServerContext, site_root: &std::path::Path) -> Router {
     let state = RouterState {
         leptos: leptos.clone(),
         context: context.clone(),
+        origins: Arc::new(Origins {
+            public: config.public_origins.clone(),
+            trust_proxy: config.trust_proxy,
+        }),
     };
     let pages = Router::new()
         .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
         .leptos_routes_with_context(&state, routes, provide, app_shell)
         .fallback(move |request: Request| fallback(request))
+        // Pages and answers carry one user's data: never kept by a shared cache, nor
+        // written to disk by the browser (the back button refetches).
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
+            HeaderValue::from_static("private, no-store"),
         ))
         .layer(middleware::from_fn(transport_errors_are_bad_requests))
-        .layer(middleware::from_fn_with_state(state.clone(), session_gate));
+        // On the whole router: Leptos registers a route of its own per server function.
+        // The size server functions read a body up to (a body without a length, chunked,
+        // is cut off there), and a declared length over it refused before any reading.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(middleware::from_fn(refuse_oversized_requests))
+        .layer(middleware::from_fn_with_state(state.clone(), session_gate))
+        .layer(middleware::from_fn_with_state(state.clone(), client_address));
 
     Router::new()
         .merge(static_files)
         .route("/healthz", get(healthz))
         .route("/favicon.svg", get(favicon))
         .merge(pages)
-        .layer(middleware::from_fn(refuse_cross_site))
+        .layer(middleware::from_fn_with_state(state.clone(), refuse_cross_site))
+        .layer(middleware::from_fn_with_state(state.clone(), security_headers))
         .layer(
             CompressionLayer::new()
                 .br(true)
@@ -127,7 +153,49 @@ pub fn build(context: ServerContext, site_root: &std::path::Path) -> Router {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::x_request_id(RequestIds::default()))
+        .layer(middleware::from_fn(replace_incoming_request_id))
         .with_state(state)
+}
+
+/// A client's own `x-request-id` would be trusted as ours by the id layer (it only sets
+/// one when missing), letting a caller forge or collide with log lines; ours replaces it.
+async fn replace_incoming_request_id(mut request: Request, next: Next) -> Response {
+    request.headers_mut().remove("x-request-id");
+    next.run(request).await
+}
+
+/// Headers every response carries: the default Content-Security-Policy (pages set their
+/// own with a nonce, `app::security`), no MIME sniffing, no framing, referrers only to
+/// ourselves, and HSTS when the request came over https.
+async fn security_headers(State(state): State<RouterState>, request: Request, next: Next) -> Response {
+    let https = is_https_request(&request, &state.origins);
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        if let Ok(value) = HeaderValue::from_str(&app::security::content_security_policy(None)) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    response
+}
+
+fn is_https_request(request: &Request, origins: &Origins) -> bool {
+    request.uri().scheme_str() == Some("https")
+        || ((origins.trust_proxy || !origins.public.is_empty())
+            && request
+                .headers()
+                .get("x-forwarded-proto")
+                .and_then(|value| value.to_str().ok())
+                .is_some_and(|proto| proto.eq_ignore_ascii_case("https")))
 }
 
 /// Request ids: a random prefix per process and a counter, cheap and unique enough to
@@ -206,6 +274,54 @@ async fn transport_errors_are_bad_requests(request: Request, next: Next) -> Resp
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// Notes who is calling (`ClientAddress`) for the login limits: the peer, or behind a
+/// trusted proxy the address it appended last to `X-Forwarded-For` (earlier entries are
+/// whatever the client claimed).
+async fn client_address(State(state): State<RouterState>, mut request: Request, next: Next) -> Response {
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
+    let forwarded = state
+        .origins
+        .trust_proxy
+        .then(|| {
+            request
+                .headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .flat_map(|value| value.split(','))
+                .next_back()
+                .and_then(|last| last.trim().parse::<std::net::IpAddr>().ok())
+        })
+        .flatten();
+    if let Some(address) = forwarded.or(peer) {
+        request
+            .extensions_mut()
+            .insert(app::auth::throttle::ClientAddress(address));
+    }
+    next.run(request).await
+}
+
+/// A request whose declared length is over [`MAX_REQUEST_BYTES`] is answered at once,
+/// with the typed error the client shows (the body is never read).
+async fn refuse_oversized_requests(request: Request, next: Next) -> Response {
+    let length = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if length.is_some_and(|length| length > MAX_REQUEST_BYTES as u64) {
+        let error = app::error::AppError::validation(
+            "request",
+            "This is too much to send at once (at most 2 MB). Shorten the text and try again.",
+        );
+        return (StatusCode::PAYLOAD_TOO_LARGE, app::wire::encode(&error)).into_response();
+    }
+    next.run(request).await
+}
+
 /// Paths anyone may load without a session.
 fn is_public_page(path: &str) -> bool {
     path == "/login"
@@ -253,21 +369,81 @@ fn redirect(location: &str) -> Response {
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
-/// Refuses state-changing requests a browser sends from another site: cookies would
-/// ride along (a cross-site form post), so the Origin must be ours.
-async fn refuse_cross_site(request: Request, next: Next) -> Response {
+/// The host (and port) a request is addressed to: the `Host` header, or the URI's
+/// authority over HTTP/2, lower-cased.
+fn request_host(request: &Request) -> Option<String> {
+    request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| request.uri().authority().map(|a| a.as_str().to_string()))
+        .map(|host| host.to_ascii_lowercase())
+}
+
+/// Whether `host` (`name[:port]`) names this server: one of the public origins' hosts,
+/// or an IP address or `localhost`, which no other site's DNS can point at us. A page
+/// on `evil.example` whose name was rebound to our address sends `Host: evil.example`.
+fn is_known_host(host: &str, origins: &Origins) -> bool {
+    if origins
+        .public
+        .iter()
+        .any(|origin| origin.split_once("://").is_some_and(|(_, h)| h == host))
+    {
+        return true;
+    }
+    let name = match host.strip_prefix('[') {
+        Some(rest) => {
+            return rest
+                .split_once(']')
+                .is_some_and(|(ip, _)| ip.parse::<std::net::Ipv6Addr>().is_ok())
+        }
+        None => host
+            .rsplit_once(':')
+            .map(|(name, port)| {
+                if port.bytes().all(|b| b.is_ascii_digit()) {
+                    name
+                } else {
+                    host
+                }
+            })
+            .unwrap_or(host),
+    };
+    name == "localhost" || name.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
+/// Whether `origin` is one browsers reach us at: a configured public origin, or, with
+/// none configured, the origin of the host the request was sent to.
+fn is_our_origin(origin: &str, host: Option<&str>, origins: &Origins) -> bool {
+    let origin = origin.trim_end_matches('/').to_ascii_lowercase();
+    if !origins.public.is_empty() {
+        return origins.public.contains(&origin);
+    }
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+    origin_host.is_some() && origin_host == host
+}
+
+/// Refuses requests addressed to a host that is not ours (DNS rebinding), and
+/// state-changing requests a browser sends from another site: cookies would ride along
+/// (a cross-site form post), so the Origin must be ours.
+async fn refuse_cross_site(State(state): State<RouterState>, request: Request, next: Next) -> Response {
+    let host = request_host(&request);
+    if !host.as_deref().is_some_and(|host| is_known_host(host, &state.origins)) {
+        tracing::warn!(?host, "refused a request for an unknown host");
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            "This server does not answer for that host name.",
+        )
+            .into_response();
+    }
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
     let headers = request.headers();
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     let same_origin = match origin {
-        Some(origin) => {
-            let origin_host = origin.split_once("://").map(|(_, rest)| rest.trim_end_matches('/'));
-            origin_host.is_some() && origin_host == host
-        }
+        Some(origin) => is_our_origin(origin, host.as_deref(), &state.origins),
         // Browsers always send Origin on cross-site POSTs; without one, fall back to
         // Fetch Metadata, and let non-browser clients (no cookies by ambient authority) through.
         None => !matches!(fetch_site, Some("cross-site" | "same-site")),
@@ -288,5 +464,61 @@ mod tests {
         assert!(is_public_page("/login"));
         assert!(!is_public_page("/"));
         assert!(!is_public_page("/admin/users"));
+    }
+
+    #[test]
+    fn only_our_host_names_and_addresses_are_answered() {
+        let none = Origins::default();
+        for host in [
+            "127.0.0.1:3000",
+            "localhost:3000",
+            "localhost",
+            "10.1.2.3",
+            "[::1]:3000",
+        ] {
+            assert!(is_known_host(host, &none), "{host}");
+        }
+        for host in [
+            "evil.example",
+            "evil.example:3000",
+            "127.0.0.1.evil.example",
+            "[evil]:80",
+            "",
+        ] {
+            assert!(!is_known_host(host, &none), "{host}");
+        }
+        let configured = Origins {
+            public: vec!["https://help.example.com".into()],
+            trust_proxy: false,
+        };
+        assert!(is_known_host("help.example.com", &configured));
+        assert!(!is_known_host("help.example.com.evil", &configured));
+    }
+
+    #[test]
+    fn the_origin_must_be_a_public_one_when_they_are_configured() {
+        let configured = Origins {
+            public: vec!["https://help.example.com".into()],
+            trust_proxy: true,
+        };
+        // Behind a proxy the Host may be the proxy's view; the configured origin decides.
+        assert!(is_our_origin(
+            "https://help.example.com",
+            Some("10.0.0.5:3000"),
+            &configured
+        ));
+        assert!(!is_our_origin(
+            "http://help.example.com",
+            Some("help.example.com"),
+            &configured
+        ));
+        assert!(!is_our_origin(
+            "https://10.0.0.5:3000",
+            Some("10.0.0.5:3000"),
+            &configured
+        ));
+        let none = Origins::default();
+        assert!(is_our_origin("http://127.0.0.1:3000", Some("127.0.0.1:3000"), &none));
+        assert!(!is_our_origin("http://127.0.0.1:3001", Some("127.0.0.1:3000"), &none));
     }
 }

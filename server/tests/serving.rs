@@ -20,7 +20,7 @@ async fn the_workspace_is_rendered_on_the_server_with_the_agents_views(engine: E
     let response = agent.get("/").await;
     assert_eq!(response.status(), 200);
     assert!(response.headers().contains_key("x-request-id"));
-    assert_eq!(response.headers()["cache-control"], "no-cache");
+    assert_eq!(response.headers()["cache-control"], "private, no-store");
     let html = response.text().await.unwrap();
     for text in [
         "Unassigned",

@@ -35,7 +35,7 @@ pub async fn create_user(
             let name = parse_name("name", &name)?;
             let email = EmailAddress::parse("email", &email)?;
             check_password("password", &password)?;
-            let password_hash = hash_password(password).await?;
+            let password_hash = hash_password(&context, password).await?;
             let id = super::store::insert_user(
                 &context.db,
                 super::store::NewUser {
@@ -67,7 +67,14 @@ pub async fn set_user_role(id: String, role: Role) -> Result<(), AppError> {
                     "You cannot remove your own super admin role.",
                 ));
             }
-            update_user_field(&context.db, &id, UserColumn::Role, UserValue::Text(role.as_str())).await
+            update_user_field(
+                &context.db,
+                &admin.id,
+                &id,
+                UserColumn::Role,
+                UserValue::Text(role.as_str()),
+            )
+            .await
         }
         .await,
     )
@@ -79,8 +86,15 @@ pub async fn set_user_scope(id: String, scope: Scope) -> Result<(), AppError> {
     use crate::auth::session::{require_admin, with_status};
     with_status(
         async {
-            let (context, _) = require_admin().await?;
-            update_user_field(&context.db, &id, UserColumn::Scope, UserValue::Text(scope.as_str())).await
+            let (context, admin) = require_admin().await?;
+            update_user_field(
+                &context.db,
+                &admin.id,
+                &id,
+                UserColumn::Scope,
+                UserValue::Text(scope.as_str()),
+            )
+            .await
         }
         .await,
     )
@@ -97,11 +111,24 @@ pub async fn set_user_active(id: String, active: bool) -> Result<(), AppError> {
             if admin.id == id && !active {
                 return Err(AppError::validation("active", "You cannot deactivate yourself."));
             }
-            update_user_field(&context.db, &id, UserColumn::Active, UserValue::Flag(active)).await?;
+            update_user_field(&context.db, &admin.id, &id, UserColumn::Active, UserValue::Flag(active)).await?;
             if !active {
                 crate::auth::store::delete_sessions_of(&context.db, &id).await?;
             }
             Ok(())
+        }
+        .await,
+    )
+}
+
+/// The latest 200 changes of roles, scopes and active states (super admins only).
+#[server(name = ListAuditLog, prefix = "/api", endpoint = "admin/audit_log", output = leptos::server_fn::codec::Postcard)]
+pub async fn list_audit_log() -> Result<Vec<super::model::AuditEntry>, AppError> {
+    use crate::auth::session::{require_admin, with_status};
+    with_status(
+        async {
+            let (context, _) = require_admin().await?;
+            super::store::audit_log(&context.db, 200).await
         }
         .await,
     )
@@ -139,6 +166,26 @@ pub async fn set_team_member(team_id: String, user_id: String, member: bool) -> 
         async {
             let (context, _) = require_admin().await?;
             super::store::set_team_member(&context.db, &team_id, &user_id, member).await
+        }
+        .await,
+    )
+}
+
+/// Sets a new password for a user (an admin's reset): their sessions all end, and the
+/// reset is in the audit log.
+#[server(name = ResetPassword, prefix = "/api", endpoint = "admin/reset_password", output = leptos::server_fn::codec::Postcard)]
+pub async fn reset_password(id: String, password: String) -> Result<(), AppError> {
+    use crate::auth::session::{hash_password, require_admin, with_status};
+    with_status(
+        async {
+            let (context, admin) = require_admin().await?;
+            crate::limits::id(&id)?;
+            super::model::check_password("password", &password)?;
+            let hash = hash_password(&context, password).await?;
+            crate::auth::store::set_password(&context.db, &id, &hash, None).await?;
+            super::store::record_audit(&context.db, &admin.id, &id, "password reset").await?;
+            tracing::info!(admin = admin.id, user = id, "password reset by an admin");
+            Ok(())
         }
         .await,
     )

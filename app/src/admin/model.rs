@@ -29,7 +29,16 @@ pub struct EmailAddress(String);
 
 impl EmailAddress {
     pub fn parse(field: &str, value: &str) -> AppResult<EmailAddress> {
+        if value.len() > 1024 {
+            return Err(AppError::validation(
+                field,
+                "That is longer than any email address can be.",
+            ));
+        }
         let value = value.trim().to_lowercase();
+        // Characters that end or split an address in a mail header (`To: a@b.test, c@d.test`,
+        // `"Name" <a@b.test>`), and control characters, are never part of one here.
+        let header_safe = !value.chars().any(|c| c.is_control() || "<>()[]\\,;:\"".contains(c));
         let valid = match value.split_once('@') {
             Some((local, domain)) => {
                 !local.is_empty()
@@ -39,6 +48,7 @@ impl EmailAddress {
                     && !value.contains(char::is_whitespace)
                     && !domain.contains('@')
                     && value.len() <= 254
+                    && header_safe
             }
             None => false,
         };
@@ -55,6 +65,19 @@ impl EmailAddress {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// One entry of the audit log: who changed whose role, scope or active state, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Milliseconds since the epoch, UTC.
+    pub at: i64,
+    pub actor: String,
+    pub subject: String,
+    /// "role", "scope" or "active".
+    pub action: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
 }
 
 /// A required single-line name of at most 200 characters.
@@ -76,6 +99,12 @@ pub fn check_password(field: &str, value: &str) -> AppResult<()> {
         return Err(AppError::validation(
             field,
             format!("Use at least {MIN_PASSWORD_LENGTH} characters."),
+        ));
+    }
+    if value.len() > crate::auth::model::MAX_PASSWORD_BYTES {
+        return Err(AppError::validation(
+            field,
+            format!("Use at most {} characters.", crate::auth::model::MAX_PASSWORD_BYTES),
         ));
     }
     Ok(())

@@ -74,6 +74,7 @@ pub fn UsersPage() -> impl IntoView {
     let set_scope = ServerAction::<SetUserScope>::new();
     let set_active = ServerAction::<SetUserActive>::new();
     let set_member = ServerAction::<SetTeamMember>::new();
+    let reset = ServerAction::<ResetPassword>::new();
     let users = crate::wire::resource(
         move || {
             (
@@ -93,6 +94,7 @@ pub fn UsersPage() -> impl IntoView {
             set_scope.value().get(),
             set_active.value().get(),
             set_member.value().get(),
+            reset.value().get(),
         ]
         .into_iter()
         .flatten()
@@ -109,8 +111,12 @@ pub fn UsersPage() -> impl IntoView {
                     };
                     view! {
                         <div class="form-error" role="alert">{move || update_error().map(|e| e.to_string())}</div>
-                        <UsersTable users teams set_role set_scope set_active set_member/>
+                        <p role="status">{move || matches!(reset.value().get(), Some(Ok(()))).then_some(
+                            "Password reset. Give the user the new password; their sessions were logged out.")}</p>
+                        <UsersTable users teams set_role set_scope set_active set_member reset/>
                         <NewUserForm create/>
+                        <AuditLog changed=Signal::derive(move || (set_role.version().get(), set_scope.version().get(),
+                            set_active.version().get(), reset.version().get()))/>
                     }.into_any()
                 })}
             </Transition>
@@ -126,18 +132,21 @@ fn UsersTable(
     set_scope: ServerAction<SetUserScope>,
     set_active: ServerAction<SetUserActive>,
     set_member: ServerAction<SetTeamMember>,
+    reset: ServerAction<ResetPassword>,
 ) -> impl IntoView {
     view! {
         <table class="data-table">
             <caption class="visually-hidden">"Users of this help desk"</caption>
             <thead>
                 <tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
-                    <th scope="col">"Ticket access"</th><th scope="col">"Teams"</th><th scope="col">"Active"</th></tr>
+                    <th scope="col">"Ticket access"</th><th scope="col">"Teams"</th><th scope="col">"Active"</th>
+                    <th scope="col">"Password"</th></tr>
             </thead>
             <tbody>
                 {users.into_iter().map(|user| {
                     let AdminUser { id, email, name, role, scope, active, team_ids } = user;
-                    let (role_id, scope_id, active_id) = (id.clone(), id.clone(), id.clone());
+                    let (role_id, scope_id, active_id, reset_id) = (id.clone(), id.clone(), id.clone(), id.clone());
+                    let new_password = NodeRef::<leptos::html::Input>::new();
                     view! {
                         <tr class:inactive=!active>
                             <td>{name.clone()}</td>
@@ -192,11 +201,60 @@ fn UsersTable(
                                     {if active { "Active" } else { "Deactivated" }}
                                 </label>
                             </td>
+                            <td>
+                                <form class="inline-form" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
+                                    ev.prevent_default();
+                                    let password = new_password.get_untracked().map(|i| i.value()).unwrap_or_default();
+                                    reset.dispatch(ResetPassword { id: reset_id.clone(), password });
+                                }>
+                                    <input type="password" node_ref=new_password autocomplete="new-password"
+                                        aria-label=format!("New password for {name}")/>
+                                    <button type="submit" class="button subtle">"Reset password"</button>
+                                </form>
+                            </td>
                         </tr>
                     }
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// The latest changes of roles, ticket access, active states and passwords.
+#[component]
+fn AuditLog(changed: Signal<(usize, usize, usize, usize)>) -> impl IntoView {
+    let entries = crate::wire::resource(move || changed.get(), |_| list_audit_log());
+    view! {
+        <section class="card" aria-labelledby="audit-heading">
+            <h2 id="audit-heading">"Audit log"</h2>
+            <Transition fallback=|| view! { <p role="status">"Loading the audit log…"</p> }>
+                {move || Suspend::new(async move {
+                    match entries.await {
+                        Ok(entries) if entries.is_empty() => view! { <p class="muted">"No changes yet."</p> }.into_any(),
+                        Ok(entries) => view! {
+                            <table class="data-table">
+                                <caption class="visually-hidden">"Changes to users, newest first"</caption>
+                                <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"User"</th>
+                                    <th scope="col">"Change"</th></tr></thead>
+                                <tbody>
+                                    {entries.into_iter().map(|entry| {
+                                        let change = match (&entry.old_value, &entry.new_value) {
+                                            (Some(old), Some(new)) => format!("{}: {old} → {new}", entry.action),
+                                            _ => entry.action.clone(),
+                                        };
+                                        view! {
+                                            <tr><td>{crate::format::date_time(entry.at)}</td><td>{entry.actor}</td>
+                                                <td>{entry.subject}</td><td>{change}</td></tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
     }
 }
 

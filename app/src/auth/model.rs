@@ -85,10 +85,26 @@ pub struct CurrentUser {
     pub scope: Scope,
 }
 
+/// Longest email address a mailbox can have (RFC 5321's path limit less the brackets).
+pub const MAX_EMAIL_BYTES: usize = 254;
+/// Longest password accepted: argon2 would hash any length, so a cap keeps work bounded.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
 /// Where to go after logging in: only a path on this site, never another origin.
+///
+/// The path must start with one `/` and hold only visible ASCII without a backslash: browsers
+/// drop tabs and newlines from a `Location` (so `/\t/evil.example` becomes
+/// `//evil.example`, another site), read a backslash as `/`, and a control character cannot be a
+/// header value at all. Anything else is written percent-encoded by `login_path_for`.
 pub fn safe_next_path(next: Option<&str>) -> String {
+    let is_safe = |path: &str| {
+        path.starts_with('/')
+            && !matches!(path.as_bytes().get(1), Some(b'/' | b'\\'))
+            && path.len() <= 2000
+            && path.bytes().all(|b| (0x21..=0x7e).contains(&b) && b != b'\\')
+    };
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_string(),
+        Some(path) if is_safe(path) => path.to_string(),
         _ => "/".to_string(),
     }
 }
@@ -131,6 +147,25 @@ mod tests {
         assert_eq!(safe_next_path(Some("//evil.test/")), "/");
         assert_eq!(safe_next_path(Some("/\\evil.test")), "/");
         assert_eq!(safe_next_path(None), "/");
+    }
+
+    #[test]
+    fn next_path_refuses_what_a_browser_would_turn_into_another_origin() {
+        // Browsers strip tabs and newlines from URLs: "/\t/evil" is "//evil".
+        for hostile in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/x",
+            "/\n",
+            "/ /x",
+            "/\u{7f}",
+            "/é",
+            "/a\\b",
+        ] {
+            assert_eq!(safe_next_path(Some(hostile)), "/", "{hostile:?}");
+        }
+        assert_eq!(safe_next_path(Some(&format!("/{}", "a".repeat(3000)))), "/");
+        assert_eq!(safe_next_path(Some("/tickets/a%09b")), "/tickets/a%09b");
     }
 
     #[test]

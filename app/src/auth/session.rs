@@ -11,8 +11,15 @@ use crate::db::{new_id, now_millis, Db};
 use crate::error::{AppError, AppResult};
 
 pub const SESSION_COOKIE: &str = "sb_session";
+/// The cookie's name over https: the `__Host-` prefix makes browsers refuse it unless it
+/// is `Secure`, for the whole site and set by this host (no sibling domain can plant one).
+pub const SECURE_SESSION_COOKIE: &str = "__Host-sb_session";
 /// Sessions last two weeks from login.
 pub const SESSION_TTL_MILLIS: i64 = 14 * 24 * 60 * 60 * 1000;
+/// And end after twelve hours without a request (the idle timeout).
+pub const SESSION_IDLE_MILLIS: i64 = 12 * 60 * 60 * 1000;
+/// How stale a session's "last used" time may get before a request refreshes it.
+const SESSION_TOUCH_MILLIS: i64 = 5 * 60 * 1000;
 
 /// What every request may use: set once in the router, reached through context.
 #[derive(Clone, Debug)]
@@ -20,6 +27,11 @@ pub struct ServerContext {
     pub db: Db,
     /// Keys the session-token hashes, so a copy of the database alone opens no session.
     pub secret_key: Arc<Vec<u8>>,
+    /// Login limits of this process (`throttle`).
+    pub login_guard: Arc<super::throttle::LoginGuard>,
+    /// Cookies are `Secure` (and `__Host-` named) on every request, not only on those
+    /// that say they came over https: set when every public origin is https.
+    pub secure_cookies: bool,
 }
 
 impl ServerContext {
@@ -47,23 +59,37 @@ fn request_parts() -> AppResult<Parts> {
     })
 }
 
-/// The session token the request carries, if any.
-pub fn token_from_headers(headers: &http::HeaderMap) -> Option<String> {
+/// The value of the cookie called `name`, if the request carries a non-empty one.
+pub fn cookie_from_headers(headers: &http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(cookie, _)| *cookie == name)
         .map(|(_, value)| value.to_string())
         .filter(|value| !value.is_empty())
 }
 
+/// The session token the request carries, if any (the https cookie first).
+pub fn token_from_headers(headers: &http::HeaderMap) -> Option<String> {
+    cookie_from_headers(headers, SECURE_SESSION_COOKIE).or_else(|| cookie_from_headers(headers, SESSION_COOKIE))
+}
+
 /// Looks the session up in the database (so every instance agrees, and logout or
-/// deactivation ends it everywhere).
+/// deactivation ends it everywhere); a session idle too long has ended.
 pub async fn user_for_token(context: &ServerContext, token: &str) -> AppResult<Option<CurrentUser>> {
-    super::store::session_user(&context.db, &context.token_hash(token), now_millis()).await
+    let now = now_millis();
+    let hash = context.token_hash(token);
+    let found = super::store::session_user(&context.db, &hash, now, now - SESSION_IDLE_MILLIS).await?;
+    let Some((user, last_seen_at)) = found else {
+        return Ok(None);
+    };
+    if last_seen_at < now - SESSION_TOUCH_MILLIS {
+        super::store::touch_session(&context.db, &hash, now, SESSION_TOUCH_MILLIS).await?;
+    }
+    Ok(Some(user))
 }
 
 /// The logged-in caller of this server function, or `Unauthenticated`.
@@ -126,15 +152,34 @@ pub fn is_https(parts: &Parts) -> bool {
             .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
 }
 
+/// Whether this request's cookies are `Secure`: it came over https, or the
+/// configuration says every public origin is https.
+pub fn secure_request(context: &ServerContext, parts: &Parts) -> bool {
+    context.secure_cookies || is_https(parts)
+}
+
 pub fn session_cookie(token: &str, secure: bool) -> String {
     let max_age = SESSION_TTL_MILLIS / 1000;
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+    if secure {
+        format!("{SECURE_SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}; Secure")
+    } else {
+        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}")
+    }
 }
 
 pub fn cleared_session_cookie(secure: bool) -> String {
+    if secure {
+        format!("{SECURE_SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure")
+    } else {
+        format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+    }
+}
+
+/// The known-device cookie (`throttle`), kept for a year.
+pub fn device_cookie(value: &str, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+    let name = super::throttle::DEVICE_COOKIE;
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000{secure}")
 }
 
 /// Sets the HTTP status of a server function's response from its error, so the wire
@@ -150,37 +195,40 @@ pub fn with_status<T>(result: AppResult<T>) -> AppResult<T> {
     result
 }
 
-/// Hashes a password with argon2id on a blocking thread (it is deliberately slow).
-pub async fn hash_password(password: String) -> AppResult<String> {
-    tokio::task::spawn_blocking(move || {
-        use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
-        let salt = SaltString::generate(&mut OsRng);
-        argon2::Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(|error| {
-                tracing::error!(%error, "password hashing failed");
-                AppError::Internal
-            })
-    })
-    .await
-    .map_err(|_| AppError::Internal)?
+/// An argon2id hash of `password` (deliberately slow: call it off the async threads).
+pub fn argon2_hash(password: &str) -> AppResult<String> {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|error| {
+            tracing::error!(%error, "password hashing failed");
+            AppError::Internal
+        })
 }
 
-/// Checks a password against a stored argon2 hash, on a blocking thread.
-pub async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        use argon2::password_hash::{PasswordHash, PasswordVerifier};
-        PasswordHash::new(&hash)
-            .map(|parsed| {
-                argon2::Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
+/// Hashes a password on a blocking thread once a hashing permit is free (the permits
+/// keep argon2 from taking every core).
+pub async fn hash_password(context: &ServerContext, password: String) -> AppResult<String> {
+    context.login_guard.hash(move || argon2_hash(&password)).await?
+}
+
+/// Checks a password against a stored argon2 hash, like [`hash_password`].
+pub async fn verify_password(context: &ServerContext, password: String, hash: String) -> AppResult<bool> {
+    context
+        .login_guard
+        .hash(move || {
+            use argon2::password_hash::{PasswordHash, PasswordVerifier};
+            PasswordHash::new(&hash)
+                .map(|parsed| {
+                    argon2::Argon2::default()
+                        .verify_password(password.as_bytes(), &parsed)
+                        .is_ok()
+                })
+                .unwrap_or(false)
+        })
+        .await
 }
 
 #[cfg(test)]
@@ -190,10 +238,14 @@ mod tests {
     #[test]
     fn session_cookie_is_http_only_and_same_site() {
         let cookie = session_cookie("abc", false);
+        assert!(cookie.starts_with("sb_session=abc;"));
         assert!(cookie.contains("HttpOnly"));
         assert!(cookie.contains("SameSite=Lax"));
         assert!(!cookie.contains("Secure"));
-        assert!(session_cookie("abc", true).contains("; Secure"));
+        let secure = session_cookie("abc", true);
+        assert!(
+            secure.starts_with("__Host-sb_session=abc;") && secure.contains("; Secure") && secure.contains("Path=/")
+        );
     }
 
     #[test]
@@ -206,5 +258,10 @@ mod tests {
         assert_eq!(token_from_headers(&headers).as_deref(), Some("tok123"));
         headers.insert(http::header::COOKIE, "sb_session=".parse().unwrap());
         assert_eq!(token_from_headers(&headers), None);
+        headers.insert(
+            http::header::COOKIE,
+            "sb_session=plain; __Host-sb_session=tls".parse().unwrap(),
+        );
+        assert_eq!(token_from_headers(&headers).as_deref(), Some("tls"));
     }
 }

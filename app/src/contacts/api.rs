@@ -10,8 +10,9 @@ pub async fn search_companies(query: String) -> Result<Vec<SearchHit>, AppError>
     use crate::auth::session::{require_user, with_status};
     with_status(
         async {
-            let (context, _) = require_user().await?;
-            super::store::search_companies(&context.db, &query).await
+            let (context, user) = require_user().await?;
+            let query = super::model::check_search(&query)?;
+            super::store::search_companies(&context.db, &user, query).await
         }
         .await,
     )
@@ -22,8 +23,9 @@ pub async fn search_contacts(query: String) -> Result<Vec<SearchHit>, AppError> 
     use crate::auth::session::{require_user, with_status};
     with_status(
         async {
-            let (context, _) = require_user().await?;
-            super::store::search_contacts(&context.db, &query).await
+            let (context, user) = require_user().await?;
+            let query = super::model::check_search(&query)?;
+            super::store::search_contacts(&context.db, &user, query).await
         }
         .await,
     )
@@ -35,9 +37,9 @@ pub async fn create_contact(contact: NewContact) -> Result<SearchHit, AppError> 
     use crate::auth::session::{require_editor, with_status};
     with_status(
         async {
-            let (context, _) = require_editor().await?;
+            let (context, user) = require_editor().await?;
             let (name, email) = super::model::check_new_contact(&contact)?;
-            super::store::insert_contact(&context.db, &name, &email).await
+            super::store::insert_contact(&context.db, &user, &name, &email).await
         }
         .await,
     )
@@ -49,9 +51,9 @@ pub async fn create_company(company: super::model::NewCompany) -> Result<SearchH
     use crate::auth::session::{require_editor, with_status};
     with_status(
         async {
-            let (context, _) = require_editor().await?;
+            let (context, user) = require_editor().await?;
             let (name, domain) = super::model::check_new_company(&company)?;
-            super::store::insert_company(&context.db, &name, domain.as_deref()).await
+            super::store::insert_company(&context.db, &user, &name, domain.as_deref()).await
         }
         .await,
     )
@@ -64,6 +66,7 @@ pub async fn get_contact(id: String) -> Result<super::model::ContactRecord, AppE
     with_status(
         async {
             let (context, user) = require_user().await?;
+            super::store::require_visible_contact(&context.db, &user, &id).await?;
             super::store::contact_record(&context.db, &user, &id).await
         }
         .await,
@@ -76,6 +79,7 @@ pub async fn get_company(id: String) -> Result<super::model::CompanyRecord, AppE
     with_status(
         async {
             let (context, user) = require_user().await?;
+            super::store::require_visible_company(&context.db, &user, &id).await?;
             super::store::company_record(&context.db, &user, &id).await
         }
         .await,
@@ -94,6 +98,14 @@ pub async fn more_record_tickets(
     with_status(
         async {
             let (context, user) = require_user().await?;
+            match kind {
+                super::model::RecordKind::Contact => {
+                    super::store::require_visible_contact(&context.db, &user, &id).await?
+                }
+                super::model::RecordKind::Company => {
+                    super::store::require_visible_company(&context.db, &user, &id).await?
+                }
+            }
             super::store::more_record_tickets(&context.db, &user, kind, &id, &after).await
         }
         .await,
@@ -106,7 +118,8 @@ pub async fn update_contact(id: String, contact: super::model::ContactEdit) -> R
     use crate::auth::session::{require_editor, with_status};
     with_status(
         async {
-            let (context, _) = require_editor().await?;
+            let (context, user) = require_editor().await?;
+            super::store::require_visible_contact(&context.db, &user, &id).await?;
             let (name, emails, phone) = super::model::check_contact_edit(&contact)?;
             let company = contact.company_id.as_deref().filter(|c| !c.is_empty());
             super::store::update_contact(&context.db, &id, &name, &emails, phone.as_deref(), company).await
@@ -121,7 +134,8 @@ pub async fn update_company(id: String, company: super::model::CompanyEdit) -> R
     use crate::auth::session::{require_editor, with_status};
     with_status(
         async {
-            let (context, _) = require_editor().await?;
+            let (context, user) = require_editor().await?;
+            super::store::require_visible_company(&context.db, &user, &id).await?;
             let (name, domain) = super::model::check_company_edit(&company)?;
             super::store::update_company(&context.db, &id, &name, domain.as_deref()).await
         }

@@ -20,6 +20,22 @@ pub struct NewContact {
     pub email: String,
 }
 
+/// Longest text a contact or company search takes: no name or address needs more, and a
+/// long pattern makes every `LIKE` and trigram lookup slower.
+pub const MAX_SEARCH_CHARS: usize = 100;
+
+/// A search text after the rules: at most [`MAX_SEARCH_CHARS`] characters (checked by
+/// bytes first, so an enormous input costs nothing to refuse).
+pub fn check_search(query: &str) -> AppResult<&str> {
+    if query.len() > MAX_SEARCH_CHARS * 4 || query.chars().count() > MAX_SEARCH_CHARS {
+        return Err(crate::error::AppError::validation(
+            "query",
+            format!("Search for at most {MAX_SEARCH_CHARS} characters."),
+        ));
+    }
+    Ok(query)
+}
+
 /// A new contact after the rules: a name and a valid email, lower-cased (contacts are
 /// unique by email, case-insensitively).
 pub fn check_new_contact(contact: &NewContact) -> AppResult<(String, EmailAddress)> {
@@ -180,6 +196,13 @@ pub struct ContactEdit {
 /// A contact edit after the rules: a name, valid addresses (lower-cased, each once, at most
 /// [`MAX_EMAILS`]), an optional phone of sensible length. Address errors are on "emails".
 pub fn check_contact_edit(edit: &ContactEdit) -> AppResult<(String, Vec<EmailAddress>, Option<String>)> {
+    // The count first: the loop below compares each address with the ones before it.
+    if edit.emails.len() > MAX_EMAILS {
+        return Err(crate::error::AppError::validation(
+            "emails",
+            format!("A contact can have at most {MAX_EMAILS} email addresses."),
+        ));
+    }
     let name = parse_name("name", &edit.name)?;
     let mut emails: Vec<EmailAddress> = Vec::new();
     for email in edit.emails.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
@@ -196,12 +219,6 @@ pub fn check_contact_edit(edit: &ContactEdit) -> AppResult<(String, Vec<EmailAdd
             ));
         }
         emails.push(email);
-    }
-    if emails.len() > MAX_EMAILS {
-        return Err(crate::error::AppError::validation(
-            "emails",
-            format!("A contact can have at most {MAX_EMAILS} email addresses."),
-        ));
     }
     let phone = edit.phone.trim();
     if phone.chars().count() > 40 || phone.chars().any(|c| c.is_control()) {

@@ -5,30 +5,111 @@ use super::model::{
     RecordKind, SearchHit, RECORD_TICKETS_PAGE,
 };
 use crate::admin::model::EmailAddress;
-use crate::auth::model::CurrentUser;
+use crate::auth::model::{CurrentUser, Scope};
+use crate::db::WritePool;
 use crate::db::{new_id, now_millis, unique_or, Db};
 use crate::error::{AppError, AppResult};
 use crate::on_db;
+use crate::sql::Sql;
 use crate::tickets::model::{Cursor, TicketPage};
-use crate::tickets::store::{record_tickets, RecordOf};
+use crate::tickets::store::{push_scope, record_tickets, RecordOf};
 
 pub const SEARCH_LIMIT: i64 = 8;
 
 /// Companies whose name contains the text, or whose domain starts with it.
-pub async fn search_companies(db: &Db, query: &str) -> AppResult<Vec<SearchHit>> {
-    let rows: Vec<(String, String, Option<String>)> = on_db!(db, pool => sqlx::query_as(
-        "SELECT id, name, domain FROM companies
-         WHERE lower(name) LIKE $1 ESCAPE '\\' OR lower(domain) LIKE $2 ESCAPE '\\'
-         ORDER BY name LIMIT $3")
-        .bind(like_pattern(query, true))
-        .bind(like_pattern(query, false))
-        .bind(SEARCH_LIMIT)
-        .fetch_all(pool)
-        .await)?;
+pub async fn search_companies(db: &Db, user: &CurrentUser, query: &str) -> AppResult<Vec<SearchHit>> {
+    let mut sql = Sql::new("SELECT co.id, co.name, co.domain FROM companies co WHERE (lower(co.name) LIKE ");
+    let name = sql.text_param(&like_pattern(query, true));
+    let domain = sql.text_param(&like_pattern(query, false));
+    sql.push(&format!(
+        "{name} ESCAPE '\\' OR lower(co.domain) LIKE {domain} ESCAPE '\\')"
+    ));
+    push_company_visible(&mut sql, user);
+    let limit = sql.int_param(SEARCH_LIMIT);
+    sql.push(&format!(" ORDER BY co.name LIMIT {limit}"));
+    let rows: Vec<(String, String, Option<String>)> =
+        on_db!(db, pool => crate::bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_all(pool).await)?;
     Ok(rows
         .into_iter()
         .map(|(id, label, detail)| SearchHit { id, label, detail })
         .collect())
+}
+
+/// Narrows a query on contacts `ct` to those `user` may see: everyone with scope "all";
+/// otherwise the contacts on a ticket within their scope, and the ones they created.
+fn push_contact_visible(sql: &mut Sql, user: &CurrentUser) {
+    if user.scope == Scope::All {
+        return;
+    }
+    let me = sql.text_param(&user.id);
+    sql.push(&format!(
+        " AND (ct.created_by = {me} OR EXISTS (SELECT 1 FROM ticket_contacts tc JOIN tickets t ON t.id = tc.ticket_id
+                                              WHERE tc.contact_id = ct.id"
+    ));
+    push_scope(sql, user);
+    sql.push("))");
+}
+
+/// Like [`push_contact_visible`] for companies `co`: on a ticket within the scope, or one
+/// of their contacts is, or the user created it.
+fn push_company_visible(sql: &mut Sql, user: &CurrentUser) {
+    if user.scope == Scope::All {
+        return;
+    }
+    let me = sql.text_param(&user.id);
+    sql.push(&format!(
+        " AND (co.created_by = {me} OR EXISTS (SELECT 1 FROM tickets t WHERE t.company_id = co.id"
+    ));
+    push_scope(sql, user);
+    sql.push(
+        ") OR EXISTS (SELECT 1 FROM contacts cc JOIN ticket_contacts tc ON tc.contact_id = cc.id
+                      JOIN tickets t ON t.id = tc.ticket_id WHERE cc.company_id = co.id",
+    );
+    push_scope(sql, user);
+    sql.push("))");
+}
+
+/// Which of `ids` are contacts `user` may see, in one query.
+pub async fn visible_contacts(db: &Db, user: &CurrentUser, ids: &[String]) -> AppResult<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT ct.id FROM contacts ct WHERE ct.id IN (");
+    let placeholders: Vec<String> = ids.iter().map(|id| sql.text_param(id)).collect();
+    sql.push(&placeholders.join(", ")).push(")");
+    push_contact_visible(&mut sql, user);
+    let rows: Vec<(String,)> =
+        on_db!(db, pool => crate::bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_all(pool).await)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Whether `user` may see the company `id` (it exists, and is within their reach).
+pub async fn company_visible(db: &Db, user: &CurrentUser, id: &str) -> AppResult<bool> {
+    let mut sql = Sql::new("SELECT co.id FROM companies co WHERE co.id = ");
+    let id = sql.text_param(id);
+    sql.push(&id);
+    push_company_visible(&mut sql, user);
+    let row: Option<(String,)> =
+        on_db!(db, pool => crate::bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_optional(pool).await)?;
+    Ok(row.is_some())
+}
+
+/// Answers `NotFound` for a contact `user` may not see, exactly as for one that does not exist.
+pub async fn require_visible_contact(db: &Db, user: &CurrentUser, id: &str) -> AppResult<()> {
+    crate::limits::id(id)?;
+    if visible_contacts(db, user, &[id.to_string()]).await?.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Answers `NotFound` for a company `user` may not see.
+pub async fn require_visible_company(db: &Db, user: &CurrentUser, id: &str) -> AppResult<()> {
+    crate::limits::id(id)?;
+    if !company_visible(db, user, id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
 }
 
 /// At most this many "contains" matches are ranked for one search.
@@ -51,7 +132,7 @@ const HIT_COLUMNS: &str = "SELECT ct.id, ct.name, ct.email, c.name AS company, c
 /// addresses with a word starting with it, then (from three characters) any name or address
 /// containing it. Every path is an index lookup: name and address prefixes through b-trees,
 /// "contains" through a trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL).
-pub async fn search_contacts(db: &Db, query: &str) -> AppResult<Vec<SearchHit>> {
+pub async fn search_contacts(db: &Db, user: &CurrentUser, query: &str) -> AppResult<Vec<SearchHit>> {
     let query = fold(query.trim());
     if query.is_empty() {
         return Ok(Vec::new());
@@ -123,6 +204,11 @@ pub async fn search_contacts(db: &Db, query: &str) -> AppResult<Vec<SearchHit>> 
             ))
     });
     rows.dedup_by(|a, b| a.id == b.id);
+    if user.scope != Scope::All {
+        let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
+        let visible = visible_contacts(db, user, &ids).await?;
+        rows.retain(|row| visible.contains(&row.id));
+    }
     rows.truncate(SEARCH_LIMIT as usize);
     Ok(rows
         .into_iter()
@@ -144,20 +230,20 @@ fn contact_detail(email: Option<String>, company: Option<String>) -> Option<Stri
 
 /// Inserts a contact with one address, matching its company by the address's domain; a
 /// taken address is a validation error on "contact_email".
-pub async fn insert_contact(db: &Db, name: &str, email: &EmailAddress) -> AppResult<SearchHit> {
+pub async fn insert_contact(db: &Db, user: &CurrentUser, name: &str, email: &EmailAddress) -> AppResult<SearchHit> {
     let id = new_id();
     let domain = email_domain(email).to_string();
     let (folded_name, search_text) = search_fields(name, &[email.as_str()]);
     let result: Result<Option<String>, sqlx::Error> = on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let company: Option<(String, String)> = sqlx::query_as(
             "SELECT id, name FROM companies WHERE lower(domain) = $1 ORDER BY name LIMIT 1")
             .bind(&domain)
             .fetch_optional(&mut *tx)
             .await?;
         sqlx::query(
-            "INSERT INTO contacts (id, name, email, phone, company_id, created_at, folded_name, search_text)
-             VALUES ($1, $2, $3, NULL, $4, $5, $6, $7)")
+            "INSERT INTO contacts (id, name, email, phone, company_id, created_at, folded_name, search_text, created_by)
+             VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $8)")
             .bind(&id)
             .bind(name)
             .bind(email.as_str())
@@ -165,6 +251,7 @@ pub async fn insert_contact(db: &Db, name: &str, email: &EmailAddress) -> AppRes
             .bind(now_millis())
             .bind(&folded_name)
             .bind(&search_text)
+            .bind(&user.id)
             .execute(&mut *tx)
             .await?;
         sqlx::query("INSERT INTO contact_emails (email, contact_id, position) VALUES ($1, $2, 0)")
@@ -189,7 +276,7 @@ pub async fn insert_contact(db: &Db, name: &str, email: &EmailAddress) -> AppRes
 
 /// Inserts a company; a domain another company already has is a validation error on
 /// "company_domain" (contacts are matched to companies by it).
-pub async fn insert_company(db: &Db, name: &str, domain: Option<&str>) -> AppResult<SearchHit> {
+pub async fn insert_company(db: &Db, user: &CurrentUser, name: &str, domain: Option<&str>) -> AppResult<SearchHit> {
     if let Some(domain) = domain {
         let taken: Option<(String,)> = on_db!(db, pool => sqlx::query_as(
             "SELECT name FROM companies WHERE lower(domain) = $1 LIMIT 1")
@@ -204,14 +291,22 @@ pub async fn insert_company(db: &Db, name: &str, domain: Option<&str>) -> AppRes
         }
     }
     let id = new_id();
-    on_db!(db, pool => sqlx::query("INSERT INTO companies (id, name, domain, created_at) VALUES ($1, $2, $3, $4)")
+    // The unique index decides when two people add the same domain at once.
+    let inserted = on_db!(db, pool => sqlx::query(
+        "INSERT INTO companies (id, name, domain, created_at, created_by) VALUES ($1, $2, $3, $4, $5)")
         .bind(&id)
         .bind(name)
         .bind(domain)
         .bind(now_millis())
+        .bind(&user.id)
         .execute(pool)
         .await
-        .map(|_| ()))?;
+        .map(|_| ()));
+    unique_or(
+        inserted,
+        "company_domain",
+        "Another company already has this domain: search for it instead.",
+    )?;
     Ok(SearchHit {
         id,
         label: name.to_string(),
@@ -219,17 +314,9 @@ pub async fn insert_company(db: &Db, name: &str, domain: Option<&str>) -> AppRes
     })
 }
 
-/// How many of `ids` are existing contacts, in one query.
-pub async fn count_contacts(db: &Db, ids: &[String]) -> AppResult<usize> {
-    if ids.is_empty() {
-        return Ok(0);
-    }
-    let mut sql = crate::sql::Sql::new("SELECT COUNT(*) FROM contacts WHERE id IN (");
-    let placeholders: Vec<String> = ids.iter().map(|id| sql.text_param(id)).collect();
-    sql.push(&placeholders.join(", ")).push(")");
-    let (count,): (i64,) =
-        on_db!(db, pool => crate::bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_one(pool).await)?;
-    Ok(count as usize)
+/// How many of `ids` are contacts `user` may see, in one query.
+pub async fn count_contacts(db: &Db, user: &CurrentUser, ids: &[String]) -> AppResult<usize> {
+    Ok(visible_contacts(db, user, ids).await?.len())
 }
 
 pub async fn company_exists(db: &Db, id: &str) -> AppResult<bool> {
@@ -356,7 +443,10 @@ pub async fn more_record_tickets(
     after: &Cursor,
 ) -> AppResult<TicketPage> {
     let (exists, of) = match kind {
-        RecordKind::Contact => (count_contacts(db, &[id.to_string()]).await? == 1, RecordOf::Contact(id)),
+        RecordKind::Contact => (
+            count_contacts(db, user, &[id.to_string()]).await? == 1,
+            RecordOf::Contact(id),
+        ),
         RecordKind::Company => (company_exists(db, id).await?, RecordOf::Company(id)),
     };
     if !exists {
@@ -417,7 +507,7 @@ pub async fn update_contact(
     let primary = emails.first().map(|e| e.as_str().to_string());
     // Ok(Err(..)): refused before writing; Err(..): the database said no.
     let result: Result<AppResult<u64>, sqlx::Error> = on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         for email in emails {
             let owner: Option<(String,)> = sqlx::query_as("SELECT contact_id FROM contact_emails WHERE email = $1")
                 .bind(email.as_str())

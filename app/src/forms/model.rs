@@ -77,6 +77,7 @@ impl FormLayout {
 
     /// An admin's layout before it is saved: known keys only, each once.
     pub fn check(&self, properties: &[Property]) -> Result<(), AppError> {
+        crate::limits::list("fields", "fields", &self.fields, crate::limits::MAX_FORM_FIELDS)?;
         for (index, field) in self.fields.iter().enumerate() {
             let known = match field.property_id() {
                 Some(id) => properties.iter().any(|p| p.id == id),

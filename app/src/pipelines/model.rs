@@ -135,6 +135,16 @@ impl Pipeline {
     /// The settings' rules for a pipeline an admin saves: a name, at least one status,
     /// status names unique within it, and somewhere new tickets can start.
     pub fn check(&self) -> Result<(), AppError> {
+        use crate::limits;
+        limits::list("statuses", "statuses", &self.statuses, limits::MAX_STATUSES)?;
+        for status in &self.statuses {
+            limits::list(
+                "statuses",
+                "required properties",
+                &status.required_properties,
+                limits::MAX_STATUSES,
+            )?;
+        }
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 80 {
             return Err(AppError::validation(

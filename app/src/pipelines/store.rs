@@ -1,5 +1,6 @@
 //! SQL for pipelines and statuses: reading them with their rules, and the admins' saves.
 
+use crate::db::WritePool;
 use sqlx::FromRow;
 
 use super::model::{Pipeline, Status, StatusCategory};
@@ -114,7 +115,7 @@ pub async fn save_pipeline(db: &Db, pipeline: &Pipeline) -> AppResult<String> {
     };
     let now = now_millis();
     on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         if pipeline.id.is_empty() {
             sqlx::query(
                 "INSERT INTO pipelines (id, name, position, forbid_skipping, forbid_backwards, created_at)

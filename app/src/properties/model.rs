@@ -107,6 +107,12 @@ impl Property {
     /// An admin's definition, cleaned: trimmed label and help, options without blanks or
     /// repeats, a valid internal name.
     pub fn checked(&self) -> Result<Property, AppError> {
+        use crate::limits;
+        limits::list("options", "options", &self.options, limits::MAX_OPTIONS)?;
+        for option in &self.options {
+            limits::text("options", "An option", option, limits::MAX_OPTION_CHARS)?;
+        }
+        limits::text("help_text", "The help text", &self.help_text, limits::MAX_OPTION_CHARS)?;
         let label = self.label.trim();
         if label.is_empty() || label.chars().count() > 80 {
             return Err(AppError::validation(

@@ -1,5 +1,6 @@
 //! SQL for custom property definitions and their values on tickets.
 
+use crate::db::WritePool;
 use sqlx::FromRow;
 
 use super::model::{Property, PropertyKind, PropertyValue};
@@ -95,7 +96,7 @@ pub async fn save_property(db: &Db, property: &Property) -> AppResult<String> {
 /// Archives a property: it leaves forms, sidebars and status requirements; stored values stay.
 pub async fn archive_property(db: &Db, id: &str) -> AppResult<()> {
     let done = on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         let updated = sqlx::query("UPDATE properties SET archived = TRUE WHERE id = $1 AND NOT archived")
             .bind(id)
             .execute(&mut *tx)

@@ -29,6 +29,7 @@ pub async fn list_tickets(
     with_status(
         async {
             let (context, user) = require_user().await?;
+            query.check_sizes()?;
             let view = view.unwrap_or_else(|| ViewKey::default_for(user.role));
             if !ViewKey::for_role(user.role).contains(&view) {
                 return Err(AppError::NotFound);
@@ -277,6 +278,7 @@ pub async fn save_view(name: String, view: ViewKey, #[server(default)] query: Li
     with_status(
         async {
             let (context, user) = require_editor().await?;
+            query.check_sizes()?;
             let name = name.trim();
             if name.is_empty() || name.chars().count() > 60 {
                 return Err(AppError::validation(

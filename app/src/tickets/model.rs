@@ -258,7 +258,21 @@ pub fn check_new_ticket(
     layout: &crate::forms::model::FormLayout,
 ) -> Result<CheckedTicket, crate::error::AppError> {
     use crate::error::AppError;
+    use crate::limits;
     use crate::pipelines::model::StatusCategory;
+    limits::text(
+        "description",
+        "The description",
+        &ticket.description,
+        limits::MAX_LONG_TEXT,
+    )?;
+    limits::list("contacts", "contacts", &ticket.contact_ids, limits::MAX_TICKET_CONTACTS)?;
+    limits::list(
+        "properties",
+        "property values",
+        &ticket.properties,
+        limits::MAX_TICKET_PROPERTIES,
+    )?;
     let name = ticket.name.trim();
     if name.is_empty() {
         return Err(AppError::validation("name", "Enter a ticket name."));

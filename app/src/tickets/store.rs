@@ -565,18 +565,31 @@ pub async fn insert_saved_view(
 ) -> AppResult<String> {
     let id = crate::db::new_id();
     let query = serde_json::to_string(query).map_err(|_| AppError::Internal)?;
+    // The cap is part of the insert, so it holds without a read first.
     let result = on_db!(db, pool => sqlx::query(
-        "INSERT INTO saved_views (id, user_id, name, base_view, query, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        "INSERT INTO saved_views (id, user_id, name, base_view, query, created_at)
+         SELECT $1, $2, $3, $4, $5, $6
+         WHERE (SELECT COUNT(*) FROM saved_views WHERE user_id = $2) < $7")
         .bind(&id)
         .bind(&user.id)
         .bind(name)
         .bind(view.slug())
         .bind(&query)
         .bind(crate::db::now_millis())
+        .bind(crate::limits::MAX_SAVED_VIEWS)
         .execute(pool)
         .await
-        .map(|_| ()));
-    crate::db::unique_or(result.map(|_| id), "name", "You already have a view with this name.")
+        .map(|r| r.rows_affected()));
+    match crate::db::unique_or(result, "name", "You already have a view with this name.")? {
+        0 => Err(AppError::validation(
+            "name",
+            format!(
+                "You have {} saved views, the most there can be: delete one you no longer use first.",
+                crate::limits::MAX_SAVED_VIEWS
+            ),
+        )),
+        _ => Ok(id),
+    }
 }
 
 /// Deletes one of the user's own saved views; someone else's is `NotFound`.

@@ -183,6 +183,8 @@ fn TopBar(user: CurrentUser) -> impl IntoView {
             <div class="topbar-user">
                 <span class="user-name">{user.name.clone()}</span>
                 <span class="user-role">{user.role.label()}</span>
+                // The account page is in the settings client: a full page load.
+                <a href="/account" rel="external">"Account"</a>
                 <form action={<Logout as leptos::server_fn::ServerFn>::url()} method="post" on:submit=move |ev: leptos::ev::SubmitEvent| {
                     ev.prevent_default();
                     logout.dispatch(Logout {});

@@ -1,8 +1,16 @@
 //! `bench`: prints the wasm client's size and how fast the server renders a logged-in
 //! agent's workspace under concurrent load on this machine.
 //!
-//! Usage: bench [--seconds N] [--concurrency N]. Uses DATABASE_URL when set (the
-//! database is seeded with demo data if empty), otherwise a fresh SQLite database.
+//! Usage: bench [--seconds N] [--concurrency N] [--attack-seconds N] [--attackers N].
+//! Uses DATABASE_URL when set (the database is seeded with demo data if empty), otherwise
+//! a fresh SQLite database.
+//!
+//! The second part is a login attack: `--attackers` (500) clients post bogus logins with
+//! random emails, each from a random address (`X-Forwarded-For` through a trusted proxy, the
+//! worst case: no per-address budget helps), for `--attack-seconds` (30), while agents keep
+//! loading their workspace. It prints the agents' latency and errors during the attack
+//! (target: p99 under 100 ms, no errors), what the attackers were answered, and the
+//! process's peak memory. `--attack-seconds 0` skips it.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -131,6 +139,10 @@ async fn main() {
         seed_demo: true,
         secret_key: b"benchmark-secret-key-benchmark-secret-key".to_vec(),
         site_root,
+        public_origins: Vec::new(),
+        first_admin_email: None,
+        // The attack comes "through a proxy", each request from another address.
+        trust_proxy: true,
     };
     let server = server::prepare(&config).await.expect("the server starts");
     let engine = server.db.engine();
@@ -209,7 +221,101 @@ async fn main() {
         percentile(&latencies, 0.99).as_secs_f64() * 1e3
     );
     let _ = std::io::stdout().flush();
+
+    let attack_seconds = arg("--attack-seconds", 30);
+    if attack_seconds > 0 {
+        login_attack(&base, &cookie, attack_seconds, arg("--attackers", 500) as usize).await;
+    }
     let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+const ATTACK_P99_TARGET_MS: f64 = 100.0;
+
+/// Bogus logins from many clients while agents use the workspace; see the module docs.
+async fn login_attack(base: &str, cookie: &str, seconds: u64, attackers: usize) {
+    println!();
+    println!(
+        "login attack: {attackers} clients posting bogus logins with random emails from random addresses for          {seconds} s, while 4 agents load their workspace every 50 ms:"
+    );
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(attackers)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let answers = Arc::new(std::sync::Mutex::new(std::collections::BTreeMap::<String, u64>::new()));
+    let mut tasks = Vec::new();
+    for attacker in 0..attackers {
+        let (http, base, answers) = (http.clone(), base.to_string(), answers.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                n += 1;
+                let address = format!("10.{}.{}.{}", attacker / 256 % 256, attacker % 256, n % 250 + 1);
+                let email = format!("attacker{attacker}-{n}@example.test");
+                let answer = http
+                    .post(format!("{base}/api/login"))
+                    .header("x-forwarded-for", address)
+                    .form(&[("email", email.as_str()), ("password", "guess")])
+                    .send()
+                    .await;
+                let key = match answer {
+                    Ok(response) => response.status().as_u16().to_string(),
+                    Err(_) => "no answer".to_string(),
+                };
+                *answers.lock().unwrap().entry(key).or_default() += 1;
+            }
+        }));
+    }
+    let addr = base.trim_start_matches("http://").to_string();
+    let agents = Arc::new(std::sync::Mutex::new((Vec::new(), 0u64)));
+    for _ in 0..4 {
+        let (addr, cookie, agents) = (addr.clone(), cookie.to_string(), agents.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut connection = KeepAlive::connect(&addr, &cookie).await;
+            let (mut mine, mut errors) = (Vec::new(), 0);
+            while Instant::now() < deadline {
+                let started = Instant::now();
+                if connection.get_workspace().await != 200 {
+                    errors += 1;
+                }
+                mine.push(started.elapsed());
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            let mut agents = agents.lock().unwrap();
+            agents.0.extend(mine);
+            agents.1 += errors;
+        }));
+    }
+    for task in tasks {
+        let _ = task.await;
+    }
+    let (mut latencies, errors) = agents.lock().unwrap().clone();
+    latencies.sort();
+    let p99 = percentile(&latencies, 0.99).as_secs_f64() * 1e3;
+    println!(
+        "  agents:     {} pages, {errors} errors, p50 {:.2} ms, p99 {p99:.2} ms (target under {ATTACK_P99_TARGET_MS:.0} ms, no errors): {}",
+        latencies.len(),
+        percentile(&latencies, 0.5).as_secs_f64() * 1e3,
+        if p99 < ATTACK_P99_TARGET_MS && errors == 0 { "met" } else { "NOT MET" }
+    );
+    let answers = answers.lock().unwrap().clone();
+    let listed: Vec<String> = answers.iter().map(|(status, n)| format!("{status}: {n}")).collect();
+    println!(
+        "  attackers:  {} (401 checked, 429 refused for the account or address, 503 server busy)",
+        listed.join(", ")
+    );
+    let peak = std::fs::read_to_string("/proc/self/status").ok().and_then(|status| {
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .map(|l| l[6..].trim().to_string())
+    });
+    println!(
+        "  peak memory of the process (server and load generator): {}",
+        peak.unwrap_or_else(|| "unknown".into())
+    );
 }
 
 /// A deliberately small HTTP/1.1 keep-alive client, so the load generator costs little of

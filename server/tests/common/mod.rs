@@ -74,6 +74,9 @@ pub fn config(database_url: &str, seed_demo: bool) -> server::Config {
         seed_demo,
         secret_key: b"test-secret-key-test-secret-key-0123456789".to_vec(),
         site_root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site"),
+        public_origins: Vec::new(),
+        first_admin_email: None,
+        trust_proxy: false,
     }
 }
 

@@ -139,6 +139,20 @@ pub struct ListQuery {
     pub source: Option<Source>,
 }
 
+impl ListQuery {
+    /// Filters name records by id: an id longer than any of ours matches nothing, and
+    /// is refused before it is stored in a saved view or sent to the database.
+    pub fn check_sizes(&self) -> Result<(), crate::error::AppError> {
+        for id in [&self.pipeline_id, &self.status_id, &self.owner_id]
+            .into_iter()
+            .flatten()
+        {
+            crate::limits::id(id)?;
+        }
+        Ok(())
+    }
+}
+
 /// A view a user saved for themselves: a base view with sort and filters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedView {

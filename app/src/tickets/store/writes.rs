@@ -2,6 +2,7 @@
 //! conversation, each in one transaction with its history entries.
 
 use super::*;
+use crate::db::WritePool;
 
 /// Inserts a checked ticket and its "created" history entry in one transaction.
 pub async fn insert_ticket(
@@ -23,7 +24,7 @@ pub async fn insert_ticket(
         }
     }
     if let Some(company) = &ticket.company_id {
-        if !crate::contacts::store::company_exists(db, company).await? {
+        if !crate::contacts::store::company_visible(db, user, company).await? {
             return Err(AppError::validation(
                 "company",
                 "That company no longer exists: search again.",
@@ -33,14 +34,14 @@ pub async fn insert_ticket(
     let mut contact_ids = ticket.contact_ids.clone();
     contact_ids.sort();
     contact_ids.dedup();
-    if crate::contacts::store::count_contacts(db, &contact_ids).await? != contact_ids.len() {
+    if crate::contacts::store::count_contacts(db, user, &contact_ids).await? != contact_ids.len() {
         return Err(AppError::validation(
             "contacts",
             "A chosen contact no longer exists: search again.",
         ));
     }
     on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = pool.begin_write().await?;
         sqlx::query(
             "INSERT INTO tickets (id, name, description, pipeline_id, status_id, is_open, owner_id, team_id,
                                   priority, source, company_id, created_by, created_at, last_activity_at)
@@ -167,8 +168,12 @@ pub async fn edit_ticket(db: &Db, user: &CurrentUser, ticket_id: &str, edits: &[
     if changes.is_empty() {
         return Ok(());
     }
-    on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+    let lock = format!("SELECT id FROM tickets WHERE id = $1{}", db.for_update());
+    let missing: Option<(String, String, String)> = on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        // Edits of one ticket take turns from here, so the rule check below sees every
+        // edit committed before this one.
+        sqlx::query(&lock).bind(ticket_id).fetch_one(&mut *tx).await?;
         for (edit, field, old, new) in &changes {
             let update = match edit {
                 TicketEdit::Pipeline { id, .. } => sqlx::query("UPDATE tickets SET pipeline_id = $1 WHERE id = $2")
@@ -208,8 +213,32 @@ pub async fn edit_ticket(db: &Db, user: &CurrentUser, ticket_id: &str, edits: &[
             .bind(ticket_id)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await
+        // The rule, checked on what the transaction leaves: the ticket's status has a value
+        // for every property it requires. Checked before, against what the caller read, two
+        // agents (one clearing "Close reason", one closing) could both pass and break it.
+        let missing: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT p.name, p.label, s.name FROM tickets t
+             JOIN statuses s ON s.id = t.status_id
+             JOIN status_required_properties r ON r.status_id = s.id
+             JOIN properties p ON p.id = r.property_id AND p.archived = FALSE
+             WHERE t.id = $1
+               AND NOT EXISTS (SELECT 1 FROM ticket_property_values v
+                               WHERE v.ticket_id = t.id AND v.property_id = r.property_id)
+             LIMIT 1")
+            .bind(ticket_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if missing.is_none() {
+            tx.commit().await?;
+        }
+        Ok::<_, sqlx::Error>(missing)
     })?;
+    if let Some((name, label, status)) = missing {
+        return Err(AppError::validation(
+            &name,
+            format!("{label} is required while the ticket is in {status}: someone may have just changed it. Reload the ticket and try again."),
+        ));
+    }
     Ok(())
 }
 
@@ -227,21 +256,23 @@ pub async fn start_conversation(db: &Db, user: &CurrentUser, ticket_id: &str, co
         .await)?;
     let (name, email) =
         contact.ok_or_else(|| AppError::validation("contact", "That contact no longer exists: search again."))?;
-    let (existing,): (i64,) = on_db!(db, pool => sqlx::query_as(
-        "SELECT COUNT(*) FROM conversations WHERE ticket_id = $1")
-        .bind(ticket_id)
-        .fetch_one(pool)
-        .await)?;
-    if existing > 0 {
-        return Err(AppError::Conflict(
-            "This ticket already has a conversation; reload to see it.".to_string(),
-        ));
-    }
     let id = crate::db::new_id();
     let now = crate::db::now_millis();
     let channel = if email.is_some() { "email" } else { "manual" };
-    on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+    let lock = format!("SELECT id FROM tickets WHERE id = $1{}", db.for_update());
+    let started = on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        // Checked with the ticket locked: a double click starts one conversation.
+        sqlx::query(&lock).bind(ticket_id).fetch_one(&mut *tx).await?;
+        let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM conversations WHERE ticket_id = $1")
+            .bind(ticket_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if existing > 0 {
+            return Err(AppError::Conflict(
+                "This ticket already has a conversation; reload to see it.".to_string(),
+            ));
+        }
         sqlx::query(
             "INSERT INTO ticket_contacts (ticket_id, contact_id) VALUES ($1, $2)
              ON CONFLICT (ticket_id, contact_id) DO NOTHING")
@@ -258,6 +289,7 @@ pub async fn start_conversation(db: &Db, user: &CurrentUser, ticket_id: &str, co
             .bind(crate::db::new_id()).bind(ticket_id).bind(&user.id).bind(&name).bind(now)
             .execute(&mut *tx).await?;
         tx.commit().await
-    })?;
+    });
+    started?;
     Ok(id)
 }
