@@ -187,12 +187,11 @@ async fn every_input_has_a_size_and_an_oversized_one_a_clear_error(engine: Engin
         .as_str()
         .unwrap()
         .contains("20,000 characters"));
-    // A body over the request limit is answered without being read, still typed.
-    let huge = agent
-        .call("search_contacts", &[("query", &"a".repeat(3 * 1024 * 1024))])
-        .await;
-    assert_eq!(huge.status, 413);
-    assert_eq!(huge.body["Validation"]["field"], "request");
+    // A body over the request limit is answered without being read (only its headers are
+    // sent here), still with the typed error.
+    let (status, error) = declare_a_huge_body(&app).await;
+    assert_eq!(status, 413);
+    assert!(error.field_message("request").is_some(), "{error:?}");
     // Oversized credentials are refused before any hashing or database work.
     let long_email = app
         .client()
@@ -201,6 +200,30 @@ async fn every_input_has_a_size_and_an_oversized_one_a_clear_error(engine: Engin
     assert_eq!(long_email.status(), 422);
     let long_password = app.client().login("agent@demo.test", &"p".repeat(2000), None).await;
     assert_eq!(long_password.status(), 401);
+}
+
+/// Sends only the headers of a 3 MB server-function call and reads the answer.
+async fn declare_a_huge_body(app: &TestApp) -> (u16, app::error::AppError) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let request = format!(
+        "POST /api/search_contacts HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        app.addr,
+        3 * 1024 * 1024
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read_to_end(&mut answer)).await;
+    let split = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP answer")
+        + 4;
+    let head = String::from_utf8_lossy(&answer[..split]).to_string();
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let error = app::wire::decode(&answer[split..]).expect("a typed error in the body");
+    (status, error)
 }
 
 async fn saved_views_per_user_are_capped(engine: Engine) {
@@ -813,3 +836,116 @@ async fn passwords_change_and_other_sessions_end(engine: Engine) {
 }
 
 on_both_engines!(passwords_change_and_other_sessions_end);
+
+/// Text an attacker (or an email) would write, for every text field a user can set.
+const CORPUS: &[&str] = &[
+    "<script>window.__pwned=1</script>",
+    "</title><script>window.__pwned=2</script>",
+    "</textarea></style></script><img src=x onerror=window.__pwned=3>",
+    "\"><svg onload=window.__pwned=4>",
+    "' onmouseover='window.__pwned=5",
+    "javascript:window.__pwned=6",
+    "\u{202E}fdp.exe\u{202C} zero\u{200B}width",
+    "🧨🦀 four-byte",
+];
+
+/// What must never appear in a rendered page: any of the corpus's tags, unescaped. (Its
+/// attribute breakers may appear as text: quotes are only escaped inside attributes, and
+/// every attribute is double-quoted with `"` escaped, which `<svg onload` shows.)
+fn assert_no_markup_from_corpus(page: &str, html: &str) {
+    for injected in [
+        "<script>window.__pwned",
+        "<img src=x",
+        "<svg onload",
+        "</title><script",
+        "</textarea></style>",
+    ] {
+        assert!(
+            !html.contains(injected),
+            "{page}: {injected:?} reached the page as markup"
+        );
+    }
+}
+
+/// The corpus through every text field (ticket name and description, contact and company
+/// names, saved view, pipeline, status and property names), then every page that shows them
+/// rendered by the server: no element or attribute is injected, and the text is there.
+async fn hostile_text_in_every_field_stays_text_on_every_page(engine: Engine) {
+    use serde_json::json;
+    let app = TestApp::spawn(engine).await;
+    let admin = app.login_as("admin@demo.test").await;
+    let pipeline = support_pipeline(&admin).await;
+    let mut pages = vec![
+        "/".to_string(),
+        "/admin/pipelines".to_string(),
+        "/admin/properties".to_string(),
+    ];
+    for (n, text) in CORPUS.iter().enumerate() {
+        let ticket: String = create_ticket(
+            &admin,
+            &[
+                ("name", text),
+                ("pipeline_id", &pipeline.id),
+                ("status_id", &pipeline.statuses[0].id),
+                ("priority", "Medium"),
+                ("description", text),
+            ],
+        )
+        .await
+        .ok();
+        let email = format!("hostile{n}@corpus.test");
+        let contact: app::contacts::model::SearchHit = admin
+            .call("create_contact", &[("contact[name]", text), ("contact[email]", &email)])
+            .await
+            .ok();
+        let domain = format!("corpus{n}.test");
+        let company: app::contacts::model::SearchHit = admin
+            .call(
+                "create_company",
+                &[("company[name]", text), ("company[domain]", &domain)],
+            )
+            .await
+            .ok();
+        let view_name: String = text.chars().take(60).collect();
+        let saved = admin
+            .call("save_view", &[("name", view_name.as_str()), ("view", "AllOpen")])
+            .await;
+        assert_eq!(saved.status, 200, "{}", saved.body);
+        let label: String = text.chars().take(80).collect();
+        let property = admin
+            .call_json(
+                "admin/save_property",
+                &json!({ "property": { "id": "", "name": format!("hostile_{n}"), "label": label, "kind": "Text",
+                                       "help_text": text, "options": [] } }),
+            )
+            .await;
+        assert_eq!(property.status, 200, "{}", property.body);
+        let status =
+            json!({ "id": "", "name": label, "category": "Open", "allows_creation": true, "required_properties": [] });
+        let saved_pipeline = admin
+            .call_json(
+                "admin/save_pipeline",
+                &json!({ "pipeline": { "id": "", "name": label, "forbid_skipping": false, "forbid_backwards": false,
+                                       "statuses": [status] } }),
+            )
+            .await;
+        assert_eq!(saved_pipeline.status, 200, "{}", saved_pipeline.body);
+        pages.push(format!("/tickets/{ticket}"));
+        pages.push(format!("/contacts/{}", contact.id));
+        pages.push(format!("/companies/{}", company.id));
+    }
+    for page in &pages {
+        let response = admin.get(page).await;
+        assert_eq!(response.status(), 200, "{page}");
+        let html = response.text().await.unwrap();
+        assert_no_markup_from_corpus(page, &html);
+    }
+    // The text itself is shown, escaped, where it belongs.
+    let html = admin.get(&pages[3]).await.text().await.unwrap();
+    assert!(
+        html.contains("&lt;script&gt;window.__pwned=1&lt;/script&gt;"),
+        "the ticket's name is shown as text"
+    );
+}
+
+on_both_engines!(hostile_text_in_every_field_stays_text_on_every_page);

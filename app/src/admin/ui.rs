@@ -147,6 +147,7 @@ fn UsersTable(
                     let AdminUser { id, email, name, role, scope, active, team_ids } = user;
                     let (role_id, scope_id, active_id, reset_id) = (id.clone(), id.clone(), id.clone(), id.clone());
                     let new_password = NodeRef::<leptos::html::Input>::new();
+                    let resetting = RwSignal::new(false);
                     view! {
                         <tr class:inactive=!active>
                             <td>{name.clone()}</td>
@@ -202,21 +203,54 @@ fn UsersTable(
                                 </label>
                             </td>
                             <td>
-                                <form class="inline-form" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
-                                    ev.prevent_default();
-                                    let password = new_password.get_untracked().map(|i| i.value()).unwrap_or_default();
-                                    reset.dispatch(ResetPassword { id: reset_id.clone(), password });
+                                // The field appears on demand: one password field per row would
+                                // crowd the table (and the "Add a user" form's own Password field).
+                                <Show when=move || resetting.get() fallback=move || view! {
+                                    <button type="button" class="button subtle" on:click=move |_| resetting.set(true)>
+                                        "Reset password"
+                                    </button>
                                 }>
-                                    <input type="password" node_ref=new_password autocomplete="new-password"
-                                        aria-label=format!("New password for {name}")/>
-                                    <button type="submit" class="button subtle">"Reset password"</button>
-                                </form>
+                                    <form class="inline-form" novalidate on:submit={
+                                        let reset_id = reset_id.clone();
+                                        move |ev: leptos::ev::SubmitEvent| {
+                                            ev.prevent_default();
+                                            let password = new_password.get_untracked().map(|i| i.value()).unwrap_or_default();
+                                            reset.dispatch(ResetPassword { id: reset_id.clone(), password });
+                                        }
+                                    }>
+                                        <input type="password" node_ref=new_password autocomplete="new-password"
+                                            aria-label=format!("New password for {name}")/>
+                                        <button type="submit" class="button subtle">"Set password"</button>
+                                    </form>
+                                </Show>
                             </td>
                         </tr>
                     }
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// An audit-log action in the words of the Users table.
+fn audit_action(action: &str) -> &str {
+    match action {
+        "role" => "Role",
+        "scope" => "Ticket access",
+        "active" => "Active",
+        "password reset" => "Password reset",
+        other => other,
+    }
+}
+
+/// A stored role, scope or state in the words of the Users table.
+fn audit_value(value: &str) -> String {
+    match (Role::parse(value), Scope::parse(value), value) {
+        (Some(role), _, _) => role.label().to_string(),
+        (_, Some(scope), _) => scope.label().to_string(),
+        (_, _, "inactive") => "Deactivated".to_string(),
+        (_, _, "active") => "Active".to_string(),
+        _ => value.to_string(),
     }
 }
 
@@ -239,8 +273,13 @@ fn AuditLog(changed: Signal<(usize, usize, usize, usize)>) -> impl IntoView {
                                 <tbody>
                                     {entries.into_iter().map(|entry| {
                                         let change = match (&entry.old_value, &entry.new_value) {
-                                            (Some(old), Some(new)) => format!("{}: {old} → {new}", entry.action),
-                                            _ => entry.action.clone(),
+                                            (Some(old), Some(new)) => format!(
+                                                "{}: {} → {}",
+                                                audit_action(&entry.action),
+                                                audit_value(old),
+                                                audit_value(new)
+                                            ),
+                                            _ => audit_action(&entry.action).to_string(),
                                         };
                                         view! {
                                             <tr><td>{crate::format::date_time(entry.at)}</td><td>{entry.actor}</td>

@@ -47,7 +47,16 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
                 .get::<ClientAddress>()
                 .map(|address| address.0)
                 .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-            let ticket = context.login_guard.admit(address)?;
+            let ticket = match context.login_guard.admit(address) {
+                Ok(ticket) => ticket,
+                Err(refused) => {
+                    // Refusals wait a second before they are answered: a client retrying at
+                    // once (an attack loops on its answers) costs the server a timer, not a
+                    // core, and everyone else's requests keep theirs.
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    return Err(refused);
+                }
+            };
 
             // Failures are counted per kind of client: a browser this account logged in
             // from before keeps its own count, so strangers' guesses never lock the owner out.

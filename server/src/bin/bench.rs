@@ -235,7 +235,7 @@ const ATTACK_P99_TARGET_MS: f64 = 100.0;
 async fn login_attack(base: &str, cookie: &str, seconds: u64, attackers: usize) {
     println!();
     println!(
-        "login attack: {attackers} clients posting bogus logins with random emails from random addresses for          {seconds} s, while 4 agents load their workspace every 50 ms:"
+        "login attack: {attackers} clients posting bogus logins with random emails from random addresses for {seconds} s, while 4 agents load their workspace every 50 ms:"
     );
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let http = reqwest::Client::builder()
