@@ -142,6 +142,55 @@ impl WritePool for PgPool {
     }
 }
 
+/// A write transaction on either engine, begun with [`Db::begin_write`]: what store
+/// functions take when their writes must land together with the caller's (sending a reply
+/// writes the message, its outbox entry, a status change with its history and the draft's
+/// removal in one). Dropped without [`Tx::commit`], it rolls back.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's own type; `&mut **$conn` is the
+/// engine's connection, an executor.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite($conn) => $body,
+            $crate::db::Tx::Postgres($conn) => $body,
+        }
+    };
+}
+
+impl Db {
+    /// Begins a write transaction (`WritePool::begin_write`: on SQLite it holds the write
+    /// lock from the start).
+    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_write().await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin_write().await?),
+        })
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+
+    /// `Db::for_update` for the transaction's engine.
+    pub fn for_update(&self) -> &'static str {
+        match self {
+            Tx::Sqlite(_) => "",
+            Tx::Postgres(_) => " FOR UPDATE",
+        }
+    }
+}
+
 /// Milliseconds since the Unix epoch, UTC: how every timestamp is stored.
 pub fn now_millis() -> i64 {
     std::time::SystemTime::now()

@@ -6,6 +6,19 @@ use crate::db::{new_id, now_millis, Db};
 use crate::error::{AppError, AppResult};
 use crate::on_db;
 
+/// Where the demo team address sends: the demo mailbox `scripts/run` starts
+/// (`SWITCHBOARD_DEMO_SMTP`, `host:port`, read when the demo data is seeded).
+pub fn demo_smtp() -> (String, i64) {
+    let value = std::env::var("SWITCHBOARD_DEMO_SMTP").unwrap_or_default();
+    match value
+        .rsplit_once(':')
+        .and_then(|(host, port)| Some((host.to_string(), port.parse().ok()?)))
+    {
+        Some((host, port)) if !host.is_empty() => (host, port),
+        _ => ("127.0.0.1".to_string(), 2525),
+    }
+}
+
 pub const DEMO_PASSWORD: &str = "demo";
 
 /// The demo logins, as printed at start-up: (email, what they are).
@@ -187,6 +200,21 @@ pub async fn seed_if_empty(db: &Db) -> AppResult<bool> {
                 .bind(&team_ids[team]).bind(&user_ids[user]).execute(&mut *tx).await?;
         }
 
+        // The demo team address, connected to the demo mailbox on loopback that
+        // `scripts/run` starts (`demo-mailbox`): a reply sent in the demo arrives there.
+        let channel_id = new_id();
+        let (smtp_host, smtp_port) = demo_smtp();
+        sqlx::query("INSERT INTO email_channels (id, address, display_name, signature_html, smtp_host, smtp_port, smtp_tls,
+                                                 smtp_user, smtp_password, created_at)
+                     VALUES ($1, 'support@demo.test', 'Demo Support', $2, $3, $4, 'none', '', '', $5)")
+            .bind(&channel_id).bind("<p>Best regards,<br>The Demo Support team</p>")
+            .bind(&smtp_host).bind(smtp_port).bind(now)
+            .execute(&mut *tx).await?;
+        for team in &team_ids {
+            sqlx::query("INSERT INTO email_channel_teams (channel_id, team_id) VALUES ($1, $2)")
+                .bind(&channel_id).bind(team).execute(&mut *tx).await?;
+        }
+
         let pipeline_id = new_id();
         sqlx::query("INSERT INTO pipelines (id, name, position, archived, created_at) VALUES ($1, 'Support pipeline', 0, FALSE, $2)")
             .bind(&pipeline_id).bind(now).execute(&mut *tx).await?;
@@ -237,14 +265,16 @@ pub async fn seed_if_empty(db: &Db) -> AppResult<bool> {
             let ticket_id = new_id();
             let at = now - ticket.hours_ago * 3_600_000;
             let company = ticket.contact.and_then(|c| contacts[c].3).map(|c| company_ids[c].clone());
+            let (number,): (i64,) =
+                sqlx::query_as(crate::tickets::store::NEXT_TICKET_NUMBER).fetch_one(&mut *tx).await?;
             sqlx::query("INSERT INTO tickets (id, name, description, pipeline_id, status_id, is_open, owner_id, team_id,
-                           priority, source, company_id, created_by, created_at, last_activity_at)
-                         VALUES ($1, $2, '', $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $12)")
+                           priority, source, company_id, created_by, created_at, last_activity_at, number)
+                         VALUES ($1, $2, '', $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11, $12, $13)")
                 .bind(&ticket_id).bind(ticket.name).bind(&pipeline_id).bind(&status_ids[ticket.status])
                 .bind(statuses[ticket.status].1 == "open")
                 .bind(ticket.owner.map(|o| user_ids[o].clone()))
                 .bind(&team_ids[ticket.team])
-                .bind(ticket.priority).bind(ticket.source).bind(company).bind(at - 600_000).bind(at)
+                .bind(ticket.priority).bind(ticket.source).bind(company).bind(at - 600_000).bind(at).bind(number)
                 .execute(&mut *tx).await?;
             if statuses[ticket.status].1 == "closed" {
                 sqlx::query("INSERT INTO ticket_property_values (ticket_id, property_id, value) VALUES ($1, $2, 'Solved')")
@@ -254,21 +284,37 @@ pub async fn seed_if_empty(db: &Db) -> AppResult<bool> {
             sqlx::query("INSERT INTO ticket_contacts (ticket_id, contact_id) VALUES ($1, $2)")
                 .bind(&ticket_id).bind(&contact_ids[contact]).execute(&mut *tx).await?;
             let conversation_id = new_id();
-            sqlx::query("INSERT INTO conversations (id, ticket_id, contact_id, channel, created_at) VALUES ($1, $2, $3, $4, $5)")
+            let email = ticket.source == "email";
+            sqlx::query("INSERT INTO conversations (id, ticket_id, contact_id, channel, created_at, email_channel_id)
+                         VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(&conversation_id).bind(&ticket_id).bind(&contact_ids[contact]).bind(ticket.source).bind(at - 600_000)
+                .bind(email.then(|| channel_id.clone()))
                 .execute(&mut *tx).await?;
             let count = ticket.messages.len() as i64;
+            // Email messages carry their RFC 5322 identity, so replies thread.
+            let mut thread: Vec<String> = Vec::new();
             for (index, (kind, body)) in ticket.messages.iter().enumerate() {
                 let (user, contact_author) = if *kind == "incoming" {
                     (None, Some(contact_ids[contact].clone()))
                 } else {
                     (Some(user_ids[ticket.owner.unwrap_or(1)].clone()), None)
                 };
-                sqlx::query("INSERT INTO messages (id, conversation_id, kind, author_user_id, author_contact_id, body, created_at)
-                             VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                let customer = contacts[contact].1;
+                let (from, to) = if *kind == "incoming" { (customer, "support@demo.test") } else { ("support@demo.test", customer) };
+                let domain = from.rsplit_once('@').map_or("demo.test", |(_, d)| d);
+                let message_id = email.then(|| format!("{}@{domain}", new_id()));
+                sqlx::query("INSERT INTO messages (id, conversation_id, kind, author_user_id, author_contact_id, body, created_at,
+                                                   message_id, in_reply_to, references_ids, from_address, to_addresses,
+                                                   subject, delivery)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
                     .bind(new_id()).bind(&conversation_id).bind(*kind).bind(user).bind(contact_author).bind(*body)
                     .bind(at - (count - 1 - index as i64) * 300_000)
+                    .bind(&message_id).bind(if email { thread.last().cloned() } else { None }).bind(thread.join(" "))
+                    .bind(if email { from } else { "" }).bind(if email { to } else { "" })
+                    .bind(if email { ticket.name } else { "" })
+                    .bind((email && *kind == "reply").then_some("sent"))
                     .execute(&mut *tx).await?;
+                thread.extend(message_id);
             }
         }
         tx.commit().await?;

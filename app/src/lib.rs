@@ -3,7 +3,9 @@
 
 pub mod admin;
 pub mod auth;
+pub mod channels;
 pub mod contacts;
+pub mod conversations;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
@@ -11,7 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod format;
 pub mod forms;
-pub mod lazy;
+pub mod kit;
 pub mod limits;
 pub mod pipelines;
 pub mod properties;
@@ -29,6 +31,33 @@ use leptos_meta::{provide_meta_context, Link, Meta, Title};
 use leptos_router::components::ParentRoute;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
+
+/// The workspace client's wasm chunks, each declared by its feature beside its views.
+pub const CHUNKS: [kit::lazy::Chunk; 3] = [
+    tickets::ui::CHUNK,
+    tickets::create_panel::CHUNK,
+    contacts::records::CHUNK,
+];
+
+/// The settings client's wasm chunks: its larger pages, each loaded on its own.
+pub const SETTINGS_CHUNKS: [kit::lazy::Chunk; 2] = [channels::email::ui::CHUNK, pipelines::ui::CHUNK];
+
+/// The chunks of the client that serves `path` (workspace or settings).
+pub fn client_chunks(path: &str) -> &'static [kit::lazy::Chunk] {
+    if settings_client_for(path) {
+        &SETTINGS_CHUNKS
+    } else {
+        &CHUNKS
+    }
+}
+
+/// The chunks whose views the server renders at `path`: the page hydrates once they are in.
+pub fn chunks_for_path(path: &str) -> impl Iterator<Item = kit::lazy::Chunk> + '_ {
+    client_chunks(path)
+        .iter()
+        .copied()
+        .filter(move |chunk| chunk.renders(path))
+}
 
 /// Where the shared stylesheet is served; the server fills in a content hash.
 #[derive(Clone, Debug)]
@@ -100,15 +129,15 @@ fn client_options(options: LeptosOptions) -> LeptosOptions {
 }
 
 /// Has the browser fetch, alongside the main module, the split loader it imports and the
-/// wasm chunks this page hydrates with (`lazy::Chunk::for_path`).
+/// wasm chunks this page hydrates with (`chunks_for_path`).
 #[cfg(feature = "ssr")]
 fn chunk_preloads(options: &LeptosOptions) -> impl IntoView {
     let path = use_context::<http::request::Parts>()
         .map(|parts| parts.uri.path().to_string())
         .unwrap_or_default();
     let pkg = options.site_pkg_dir.clone();
-    let files = use_context::<lazy::ChunkFiles>().unwrap_or_default();
-    let chunks = lazy::Chunk::for_path(&path).iter().flat_map(|chunk| files.of(*chunk).to_vec()).map(|file| {
+    let files = use_context::<kit::lazy::ChunkFiles>().unwrap_or_default();
+    let chunks = chunks_for_path(&path).flat_map(|chunk| files.of(&chunk).to_vec()).collect::<Vec<_>>().into_iter().map(|file| {
         view! { <link rel="preload" href=format!("/{pkg}/{file}") r#as="fetch" type="application/wasm" crossorigin=""/> }
     });
     view! {
@@ -125,12 +154,13 @@ fn chunk_preloads(_: &LeptosOptions) {}
 #[component]
 fn AppRoutes() -> impl IntoView {
     view! {
-        <Routes fallback=NotFoundPage>
+        <Routes fallback=kit::NotFoundPage>
             <LoginRoute/>
             <Route path=path!("/admin/users") view=admin::ui::UsersPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/teams") view=admin::ui::TeamsPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/pipelines") view=pipelines::ui::PipelinesPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/properties") view=properties::ui::PropertiesPage ssr=SsrMode::Async/>
+            <Route path=path!("/admin/email") view=channels::email::ui::EmailSettingsPage ssr=SsrMode::Async/>
             <Route path=path!("/account") view=auth::account::AccountPage ssr=SsrMode::Async/>
             <WorkspaceRoutes/>
         </Routes>
@@ -142,7 +172,7 @@ fn AppRoutes() -> impl IntoView {
 #[component]
 fn AppRoutes() -> impl IntoView {
     view! {
-        <Routes fallback=NotFoundPage>
+        <Routes fallback=kit::NotFoundPage>
             <LoginRoute/>
             <WorkspaceRoutes/>
         </Routes>
@@ -155,11 +185,12 @@ fn AppRoutes() -> impl IntoView {
 fn AppRoutes() -> impl IntoView {
     view! {
         // The settings pages (admins only), as in the server's list.
-        <Routes fallback=NotFoundPage>
+        <Routes fallback=kit::NotFoundPage>
             <Route path=path!("/admin/users") view=admin::ui::UsersPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/teams") view=admin::ui::TeamsPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/pipelines") view=pipelines::ui::PipelinesPage ssr=SsrMode::Async/>
             <Route path=path!("/admin/properties") view=properties::ui::PropertiesPage ssr=SsrMode::Async/>
+            <Route path=path!("/admin/email") view=channels::email::ui::EmailSettingsPage ssr=SsrMode::Async/>
             <Route path=path!("/account") view=auth::account::AccountPage ssr=SsrMode::Async/>
         </Routes>
     }
@@ -179,26 +210,10 @@ fn WorkspaceRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
         <ParentRoute path=path!("/") view=workspace::ui::WorkspacePage ssr=SsrMode::Async>
             <Route path=path!("") view=workspace::ui::NoTicketSelected/>
             <Route path=path!("tickets/:id") view=tickets::ui::TicketPane/>
+            <Route path=path!("drafts") view=conversations::ui::DraftsPage/>
             <Route path=path!("contacts/:id") view=contacts::records::ContactPage/>
             <Route path=path!("companies/:id") view=contacts::records::CompanyPage/>
         </ParentRoute>
     }
     .into_inner()
-}
-
-/// Unknown routes: a real page with a way back, and a 404 status on the server.
-#[component]
-pub fn NotFoundPage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
-    view! {
-        <Title text="Page not found · Switchboard"/>
-        <main class="not-found">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address. It may have moved, or the link may be mistyped."</p>
-            <a class="button primary" href="/" rel="external">"Go to the workspace"</a>
-        </main>
-    }
 }

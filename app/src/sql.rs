@@ -6,6 +6,10 @@
 pub enum Param {
     Text(String),
     Int(i64),
+    Bool(bool),
+    /// Text or SQL NULL.
+    OptText(Option<String>),
+    Bytes(Vec<u8>),
 }
 
 #[derive(Debug, Default)]
@@ -51,6 +55,9 @@ macro_rules! bind_all {
             query = match param {
                 $crate::sql::Param::Text(value) => query.bind(value.clone()),
                 $crate::sql::Param::Int(value) => query.bind(*value),
+                $crate::sql::Param::Bool(value) => query.bind(*value),
+                $crate::sql::Param::OptText(value) => query.bind(value.clone()),
+                $crate::sql::Param::Bytes(value) => query.bind(value.clone()),
             };
         }
         query
@@ -68,5 +75,24 @@ mod tests {
         let b = sql.int_param(3);
         assert_eq!((a.as_str(), b.as_str()), ("$1", "$2"));
         assert_eq!(sql.params.len(), 2);
+    }
+
+    #[cfg(feature = "ssr")]
+    #[tokio::test]
+    async fn every_kind_of_parameter_binds_on_sqlite() {
+        let pool = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
+        let params = [
+            Param::Text("a".into()),
+            Param::Int(7),
+            Param::Bool(true),
+            Param::OptText(None),
+            Param::Bytes(vec![1, 2]),
+        ];
+        let row: (String, i64, bool, Option<String>, Vec<u8>) =
+            crate::bind_all!(sqlx::query_as("SELECT $1, $2, $3, $4, $5"), &params)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(row, ("a".to_string(), 7, true, None, vec![1, 2]));
     }
 }

@@ -1,6 +1,5 @@
 //! The wasm client: hydrates the server-rendered page and takes over from there.
 
-use app::lazy::Chunk;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 
@@ -12,7 +11,7 @@ pub fn hydrate() {
         // once that chunk is in; the page had the browser fetch it alongside this module.
         let window = web_sys::window().expect("a browser window");
         let path = window.location().pathname().unwrap_or_default();
-        for chunk in Chunk::for_path(&path) {
+        for chunk in app::chunks_for_path(&path) {
             if chunk.load().await.is_err() {
                 report_load_failure(&window);
                 return;
@@ -26,9 +25,11 @@ pub fn hydrate() {
             &JsValue::TRUE,
         );
         // The other chunks, once the browser is idle, so opening them later does not wait.
-        #[cfg(not(feature = "settings"))]
         leptos::prelude::request_idle_callback(|| {
-            for chunk in Chunk::ALL {
+            let path = web_sys::window()
+                .and_then(|w| w.location().pathname().ok())
+                .unwrap_or_default();
+            for &chunk in app::client_chunks(&path) {
                 wasm_bindgen_futures::spawn_local(async move {
                     let _ = chunk.load().await;
                 });

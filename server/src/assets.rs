@@ -55,16 +55,22 @@ pub fn is_chunk_file(name: &str) -> bool {
     (name.starts_with("split_") || name.starts_with("chunk_")) && name.ends_with(".wasm")
 }
 
-/// The workspace client's chunks and their files, from the `split-manifest.json` the build
-/// writes (`scripts/split-client`); empty when the client has not been built.
-pub fn chunk_files(pkg_dir: &Path) -> app::lazy::ChunkFiles {
-    let path = pkg_dir.join("split-manifest.json");
-    let files = match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|error| {
-            tracing::warn!(path = %path.display(), %error, "unreadable chunk manifest: pages will not preload their chunks");
-            Default::default()
-        }),
-        Err(_) => Default::default(),
+/// Both clients' chunks and their files, from the `split-manifest.json` each build writes
+/// (`scripts/split-client`); the settings client's files are named under `settings/`.
+/// Empty when the clients have not been built.
+pub fn chunk_files(pkg_dir: &Path) -> app::kit::lazy::ChunkFiles {
+    let read = |path: std::path::PathBuf| -> std::collections::HashMap<String, Vec<String>> {
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|error| {
+                tracing::warn!(path = %path.display(), %error, "unreadable chunk manifest: pages will not preload their chunks");
+                Default::default()
+            }),
+            Err(_) => Default::default(),
+        }
     };
-    app::lazy::ChunkFiles(std::sync::Arc::new(files))
+    let mut files = read(pkg_dir.join("split-manifest.json"));
+    for (chunk, list) in read(pkg_dir.join("settings").join("split-manifest.json")) {
+        files.insert(chunk, list.into_iter().map(|file| format!("settings/{file}")).collect());
+    }
+    app::kit::lazy::ChunkFiles(std::sync::Arc::new(files))
 }

@@ -3,6 +3,8 @@
 
 pub mod assets;
 pub mod config;
+pub mod mailbox;
+pub mod outbox;
 pub mod router;
 
 use std::net::SocketAddr;
@@ -18,6 +20,8 @@ pub struct Server {
     pub listener: tokio::net::TcpListener,
     pub router: axum::Router,
     pub db: Db,
+    /// The server's secret key (the outbox worker opens SMTP passwords with it).
+    pub secret_key: Arc<Vec<u8>>,
     pub seeded: bool,
     /// The first super admin created at this start, and their generated password.
     pub first_admin: Option<(String, String)>,
@@ -69,6 +73,7 @@ pub async fn prepare(config: &Config) -> Result<Server, StartError> {
                 .iter()
                 .all(|origin| origin.starts_with("https://")),
     };
+    let context_secret = context.secret_key.clone();
     let router = router::build(context, config);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -76,10 +81,12 @@ pub async fn prepare(config: &Config) -> Result<Server, StartError> {
             addr: config.addr,
             source,
         })?;
+    let secret_key = context_secret;
     Ok(Server {
         listener,
         router,
         db,
+        secret_key,
         seeded,
         first_admin,
         no_users,
@@ -92,14 +99,16 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests and closes the pool.
-    /// Sweeps ended sessions and old login failures meanwhile.
+    /// Sweeps ended sessions and old login failures meanwhile, and delivers the outbox.
     pub async fn serve(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let sweeper = tokio::spawn(sweep_forever(self.db.clone()));
+        let outbox = tokio::spawn(outbox::deliver_forever(self.db.clone(), self.secret_key.clone()));
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
         sweeper.abort();
+        outbox.abort();
         self.db.close().await;
         result
     }

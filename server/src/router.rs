@@ -349,7 +349,7 @@ async fn session_gate(State(state): State<RouterState>, mut request: Request, ne
     match (&user, is_page) {
         (None, true) if !is_public_page(&path) => {
             let target = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            return redirect(&app::auth::model::login_path_for(target));
+            return redirect(&app::kit::login_path_for(target));
         }
         (Some(_), true) if is_public_page(&path) => return redirect("/"),
         _ => {}

@@ -1,55 +1,11 @@
 //! The admin pages: users (create, role, scope, teams, deactivate) and teams.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::api::*;
 use super::model::{AdminUser, Team};
 use crate::auth::model::{Role, Scope};
-use crate::error::AppError;
-use crate::workspace::ui::{ErrorPanel, LoginRedirect};
-
-/// Frame of an admin page: a header with a way back, and the error cases every page shares.
-#[component]
-pub fn AdminFrame(title: &'static str, children: Children) -> impl IntoView {
-    view! {
-        <Title text=format!("{title} · Switchboard")/>
-        <div class="admin-page">
-            <header class="topbar">
-                <a class="brand" href="/" rel="external">"Switchboard"</a>
-                <nav class="topbar-links" aria-label="Main">
-                    <a href="/" rel="external">"Workspace"</a>
-                    <a href="/admin/users">"Users"</a>
-                    <a href="/admin/teams">"Teams"</a>
-                    <a href="/admin/pipelines">"Pipelines"</a>
-                    <a href="/admin/properties">"Properties"</a>
-                </nav>
-            </header>
-            <main class="admin-main">
-                <h1>{title}</h1>
-                {children()}
-            </main>
-        </div>
-    }
-}
-
-pub fn admin_error_view(error: AppError) -> AnyView {
-    match error {
-        AppError::Unauthenticated => view! { <LoginRedirect/> }.into_any(),
-        AppError::NotFound => view! { <crate::NotFoundPage/> }.into_any(),
-        error => view! { <ErrorPanel error/> }.into_any(),
-    }
-}
-
-/// Loads data for a settings page only for super admins; everyone else gets `NotFound`,
-/// as if the page did not exist (the server functions behind saves check again).
-pub async fn admin_only<T>(load: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
-    let user = crate::auth::api::me().await?;
-    if !user.role.is_admin() {
-        return Err(AppError::NotFound);
-    }
-    load.await
-}
+use crate::kit::{settings_error_view, ErrorPanel, SettingsFrame};
 
 fn role_value(role: Role) -> &'static str {
     match role {
@@ -102,12 +58,12 @@ pub fn UsersPage() -> impl IntoView {
     };
 
     view! {
-        <AdminFrame title="Users">
+        <SettingsFrame title="Users">
             <Transition fallback=|| view! { <p role="status">"Loading users…"</p> }>
                 {move || Suspend::new(async move {
                     let (users, teams) = match (users.await, teams.await) {
                         (Ok(users), Ok(teams)) => (users, teams),
-                        (Err(error), _) | (_, Err(error)) => return admin_error_view(error),
+                        (Err(error), _) | (_, Err(error)) => return settings_error_view(error),
                     };
                     view! {
                         <div class="form-error" role="alert">{move || update_error().map(|e| e.to_string())}</div>
@@ -120,7 +76,7 @@ pub fn UsersPage() -> impl IntoView {
                     }.into_any()
                 })}
             </Transition>
-        </AdminFrame>
+        </SettingsFrame>
     }
 }
 
@@ -350,11 +306,11 @@ pub fn TeamsPage() -> impl IntoView {
     let teams = crate::wire::resource(move || create.version().get(), |_| list_teams());
     let error = move || create.value().get().and_then(|r| r.err());
     view! {
-        <AdminFrame title="Teams">
+        <SettingsFrame title="Teams">
             <Transition fallback=|| view! { <p role="status">"Loading teams…"</p> }>
                 {move || Suspend::new(async move {
                     match teams.await {
-                        Err(error) => admin_error_view(error),
+                        Err(error) => settings_error_view(error),
                         Ok(teams) if teams.is_empty() => view! {
                             <p class="empty-state">"No teams yet. Add one below, then add users to it on the Users page."</p>
                         }.into_any(),
@@ -383,6 +339,6 @@ pub fn TeamsPage() -> impl IntoView {
                     </div>
                 </ActionForm>
             </section>
-        </AdminFrame>
+        </SettingsFrame>
     }
 }

@@ -194,3 +194,13 @@ pub async fn log_out_other_sessions() -> Result<u64, AppError> {
         .await,
     )
 }
+
+/// Loads data for a settings page only for super admins; everyone else gets `NotFound`,
+/// as if the page did not exist (the server functions behind saves check again).
+pub async fn admin_only<T>(load: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    let user = me().await?;
+    if !user.role.is_admin() {
+        return Err(AppError::NotFound);
+    }
+    load.await
+}

@@ -109,17 +109,7 @@ pub fn safe_next_path(next: Option<&str>) -> String {
     }
 }
 
-/// The login page's address that brings the user back to `target` afterwards.
-pub fn login_path_for(target: &str) -> String {
-    let encoded: String = target
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' | b'~' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect();
-    format!("/login?next={encoded}")
-}
+pub use crate::kit::login_path_for;
 
 #[cfg(test)]
 mod tests {

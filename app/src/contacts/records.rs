@@ -13,9 +13,9 @@ use super::model::{
 use super::ui::CompanyPicker;
 use crate::error::AppError;
 use crate::format::date;
-use crate::lazy::{or_failed, split_view};
+use crate::kit::lazy::{or_failed, split_view};
+use crate::kit::ErrorPanel;
 use crate::tickets::model::{can_edit_tickets, Cursor, TicketSummary};
-use crate::workspace::ui::ErrorPanel;
 use crate::workspace::ui::WorkspaceData;
 
 fn can_edit() -> bool {
@@ -189,7 +189,7 @@ fn ContactForm(
     let add = move |_| {
         let row = new_row(String::new());
         emails.update(|rows| rows.push(row));
-        crate::workspace::ui::focus_by_id(format!("contact-email-{}", row.key));
+        crate::kit::focus_by_id(format!("contact-email-{}", row.key));
     };
     view! {
         <form class="stack record-form" novalidate=true on:submit=submit aria-label="Edit contact">
@@ -266,10 +266,17 @@ pub fn CompanyPage() -> impl IntoView {
     }
 }
 
-/// Records are a chunk of their own (`crate::lazy`): an agent opens them now and then,
+/// Records are a chunk of their own (`crate::kit::lazy`): an agent opens them now and then,
 /// tickets all day. A directly loaded record page hydrates once the chunk is in.
 type ContactResource = crate::wire::Res<Option<Result<ContactRecord, AppError>>>;
 type CompanyResource = crate::wire::Res<Option<Result<CompanyRecord, AppError>>>;
+
+/// The contact and company pages' chunk.
+pub const CHUNK: crate::kit::lazy::Chunk = crate::kit::lazy::Chunk {
+    name: "records",
+    path_prefixes: &["/contacts/", "/companies/"],
+    preloads: &[|| Box::pin(preload_records()), || Box::pin(preload_company_record())],
+};
 
 split_view! { records, preload = preload_records;
 pub(crate) fn contact_record(contact: ContactRecord, record: ContactResource, editable: bool) {

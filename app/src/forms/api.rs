@@ -1,7 +1,6 @@
 //! Server functions for the create form's layout.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 use super::model::FormLayout;
 use crate::error::AppError;
@@ -24,7 +23,7 @@ pub async fn get_form_layout() -> Result<FormLayout, AppError> {
 
 /// Saves a new version of the layout over the version the admin started from; a `Conflict`
 /// when another admin saved first. Returns the new version.
-#[server(name = SaveFormLayout, prefix = "/api", endpoint = "admin/save_form_layout", input = Json, output = leptos::server_fn::codec::Postcard)]
+#[server(name = SaveFormLayout, prefix = "/api", endpoint = "admin/save_form_layout", input = leptos::server_fn::codec::Postcard, output = leptos::server_fn::codec::Postcard)]
 pub async fn save_form_layout(layout: FormLayout) -> Result<i64, AppError> {
     use crate::auth::session::{require_admin, with_status};
     with_status(

@@ -14,7 +14,7 @@ const FIXED_FIELDS: [&str; 3] = ["Ticket name", "Pipeline", "Ticket status"];
 /// Puts the keyboard focus back on a field's handle once the list has re-rendered (moving a
 /// focused element in the document drops its focus), before the next key press arrives.
 fn focus_handle(key: &str) {
-    crate::workspace::ui::focus_by_id(handle_id(key));
+    crate::kit::focus_by_id(handle_id(key));
 }
 
 fn handle_id(key: &str) -> String {

@@ -1,7 +1,6 @@
 //! Server functions for pipelines: everyone reads them, only super admins change them.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 use super::model::Pipeline;
 use crate::error::AppError;
@@ -22,7 +21,7 @@ pub async fn list_pipelines() -> Result<Vec<Pipeline>, AppError> {
 
 /// Creates (empty id) or updates a pipeline: name, rules, statuses in order with their
 /// category, creation flag and required properties. Returns the pipeline's id.
-#[server(name = SavePipeline, prefix = "/api", endpoint = "admin/save_pipeline", input = Json, output = leptos::server_fn::codec::Postcard)]
+#[server(name = SavePipeline, prefix = "/api", endpoint = "admin/save_pipeline", input = leptos::server_fn::codec::Postcard, output = leptos::server_fn::codec::Postcard)]
 pub async fn save_pipeline(pipeline: Pipeline) -> Result<String, AppError> {
     use crate::auth::session::{require_admin, with_status};
     with_status(

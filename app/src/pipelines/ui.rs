@@ -6,8 +6,9 @@ use leptos::prelude::*;
 
 use super::api::{archive_pipeline, list_pipelines, save_pipeline};
 use super::model::{Pipeline, Status, StatusCategory};
-use crate::admin::ui::{admin_error_view, admin_only, AdminFrame};
+use crate::auth::api::admin_only;
 use crate::error::AppError;
+use crate::kit::{settings_error_view, SettingsFrame};
 use crate::properties::api::list_properties;
 use crate::properties::model::Property;
 
@@ -21,15 +22,62 @@ fn new_status(name: &str, category: StatusCategory, allows_creation: bool) -> St
     }
 }
 
+/// The page's data, created before its chunk's view (resources made inside an already
+/// resolving view do not hydrate on a directly loaded page).
+#[derive(Clone, Copy)]
+pub(crate) struct PipelinesData {
+    save: Action<Pipeline, Result<String, AppError>>,
+    archive: Action<String, Result<(), AppError>>,
+    pipelines: crate::wire::Res<Result<Vec<Pipeline>, AppError>>,
+    properties: crate::wire::Res<Result<Vec<Property>, AppError>>,
+}
+
+/// The page's chunk of the settings client.
+pub const CHUNK: crate::kit::lazy::Chunk = crate::kit::lazy::Chunk {
+    name: "pipelines_settings",
+    path_prefixes: &["/admin/pipelines"],
+    preloads: &[|| Box::pin(preload_pipelines_settings())],
+};
+
+crate::kit::lazy::split_view! { settings pipelines_settings, preload = preload_pipelines_settings;
+    /// Settings > Pipelines' code.
+    pub(crate) fn pipelines_settings(data: PipelinesData) {
+        view! { <Pipelines data/> }
+    }
+}
+
 #[component]
 pub fn PipelinesPage() -> impl IntoView {
     let save = Action::new(move |pipeline: &Pipeline| save_pipeline(pipeline.clone()));
     let archive = Action::new(move |id: &String| archive_pipeline(id.clone()));
-    let pipelines = crate::wire::resource(
-        move || (save.version().get(), archive.version().get()),
-        |_| admin_only(list_pipelines()),
-    );
-    let properties = crate::wire::resource(|| (), |_| list_properties());
+    let data = PipelinesData {
+        save,
+        archive,
+        pipelines: crate::wire::resource(
+            move || (save.version().get(), archive.version().get()),
+            |_| admin_only(list_pipelines()),
+        ),
+        properties: crate::wire::resource(|| (), |_| list_properties()),
+    };
+    let retry = RwSignal::new(0u32);
+    view! {
+        <Suspense fallback=|| view! { <p class="muted" role="status">"Opening Pipelines…"</p> }>
+            {move || {
+                retry.track();
+                Suspend::new(async move { crate::kit::lazy::or_failed(pipelines_settings(data).await, retry) })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Pipelines(data: PipelinesData) -> impl IntoView {
+    let PipelinesData {
+        save,
+        archive,
+        pipelines,
+        properties,
+    } = data;
     // The pipeline being edited: an existing one's id, or "" for a new one.
     let selected = RwSignal::new(None::<String>);
     Effect::new(move |_| {
@@ -39,12 +87,12 @@ pub fn PipelinesPage() -> impl IntoView {
     });
     let archive_error = move || archive.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     view! {
-        <AdminFrame title="Pipelines">
+        <SettingsFrame title="Pipelines">
             <Transition fallback=|| view! { <p role="status">"Loading pipelines…"</p> }>
                 {move || Suspend::new(async move {
                     let (list, properties) = match (pipelines.await, properties.await) {
                         (Ok(list), Ok(properties)) => (list, properties),
-                        (Err(error), _) | (_, Err(error)) => return admin_error_view(error),
+                        (Err(error), _) | (_, Err(error)) => return settings_error_view(error),
                     };
                     let chosen = selected.get().or_else(|| list.first().map(|p| p.id.clone())).unwrap_or_default();
                     let draft = list.iter().find(|p| p.id == chosen).cloned().unwrap_or_else(|| Pipeline {
@@ -92,7 +140,7 @@ pub fn PipelinesPage() -> impl IntoView {
                 })}
             </Transition>
             <p class="form-error" role="alert">{archive_error}</p>
-        </AdminFrame>
+        </SettingsFrame>
     }
 }
 

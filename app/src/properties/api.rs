@@ -2,7 +2,6 @@
 //! admins change them.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
 use super::model::Property;
 use crate::error::AppError;
@@ -20,7 +19,7 @@ pub async fn list_properties() -> Result<Vec<Property>, AppError> {
 }
 
 /// Creates (empty id) or updates a property's label, help text and options.
-#[server(name = SaveProperty, prefix = "/api", endpoint = "admin/save_property", input = Json, output = leptos::server_fn::codec::Postcard)]
+#[server(name = SaveProperty, prefix = "/api", endpoint = "admin/save_property", input = leptos::server_fn::codec::Postcard, output = leptos::server_fn::codec::Postcard)]
 pub async fn save_property(property: Property) -> Result<String, AppError> {
     use crate::auth::session::{require_admin, with_status};
     with_status(

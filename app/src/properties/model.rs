@@ -67,6 +67,26 @@ pub struct Property {
     pub options: Vec<String>,
 }
 
+impl Property {
+    /// How the property's input shows (the kit's `Field`).
+    pub fn field(&self) -> crate::kit::field::FieldSpec {
+        use crate::kit::field::InputKind;
+        crate::kit::field::FieldSpec {
+            label: self.label.clone(),
+            kind: match self.kind {
+                PropertyKind::Text => InputKind::Text,
+                PropertyKind::Multiline => InputKind::Multiline,
+                PropertyKind::Number => InputKind::Number,
+                PropertyKind::Date => InputKind::Date,
+                PropertyKind::Dropdown => InputKind::Dropdown,
+                PropertyKind::Checkbox => InputKind::Checkbox,
+            },
+            help_text: self.help_text.clone(),
+            options: self.options.clone(),
+        }
+    }
+}
+
 /// One property's value on one ticket, as text in the property's canonical form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PropertyValue {

@@ -1,92 +1,11 @@
-//! The input for one custom property (used by the create form, the sidebar and the
-//! conditional status prompt) and the admins' Properties page.
+//! The admins' Properties page.
 
 use leptos::prelude::*;
 
 use super::api::{archive_property, list_properties, save_property};
 use super::model::{internal_name_for, Property, PropertyKind};
-use crate::admin::ui::{admin_error_view, admin_only, AdminFrame};
-
-/// One labelled input for a custom property. `value` holds the text form ("true"/"false" for
-/// a checkbox); `on_commit` runs when the user finishes an edit (change, not every key).
-#[component]
-pub fn PropertyField(
-    property: Property,
-    input_id: String,
-    value: RwSignal<String>,
-    #[prop(optional)] required: bool,
-    #[prop(into)] error: Signal<Option<String>>,
-    #[prop(optional, into)] on_commit: Option<Callback<String>>,
-    #[prop(optional)] disabled: bool,
-) -> impl IntoView {
-    let commit = move |new: String| {
-        value.set(new.clone());
-        if let Some(callback) = on_commit {
-            callback.run(new);
-        }
-    };
-    let error_id = format!("{input_id}-error");
-    let help_id = format!("{input_id}-help");
-    let described = format!("{help_id} {error_id}");
-    let label = view! {
-        <label for=input_id.clone()>
-            {property.label.clone()}
-            {required.then(|| view! { <span aria-hidden="true">" *"</span> })}
-        </label>
-    };
-    let control = match property.kind {
-        PropertyKind::Checkbox => view! {
-            <input type="checkbox" id=input_id.clone() disabled=disabled aria-describedby=described.clone()
-                prop:checked=move || value.get() == "true"
-                on:change:target=move |ev| commit(if ev.target().checked() { "true".into() } else { "false".into() })/>
-        }
-        .into_any(),
-        PropertyKind::Dropdown => view! {
-            <select id=input_id.clone() disabled=disabled aria-required=required.then_some("true")
-                aria-describedby=described.clone()
-                prop:value=move || value.get()
-                on:change:target=move |ev| commit(ev.target().value())>
-                <option value="">"Choose…"</option>
-                {property.options.iter().map(|o| view! {
-                    <option value=o.clone() selected={let o = o.clone(); move || value.get_untracked() == o}>{o.clone()}</option>
-                }).collect_view()}
-            </select>
-        }
-        .into_any(),
-        PropertyKind::Multiline => view! {
-            <textarea id=input_id.clone() rows="3" disabled=disabled aria-required=required.then_some("true")
-                aria-describedby=described.clone()
-                prop:value=move || value.get()
-                on:input:target=move |ev| value.set(ev.target().value())
-                on:change:target=move |ev| commit(ev.target().value())></textarea>
-        }
-        .into_any(),
-        kind => {
-            let (input_type, mode) = match kind {
-                PropertyKind::Number => ("text", "decimal"),
-                PropertyKind::Date => ("date", "text"),
-                _ => ("text", "text"),
-            };
-            view! {
-                <input type=input_type inputmode=mode id=input_id.clone() disabled=disabled
-                    aria-required=required.then_some("true") aria-describedby=described.clone()
-                    prop:value=move || value.get()
-                    on:input:target=move |ev| value.set(ev.target().value())
-                    on:change:target=move |ev| commit(ev.target().value())/>
-            }
-            .into_any()
-        }
-    };
-    let checkbox = property.kind == PropertyKind::Checkbox;
-    view! {
-        <div class="field" class:field-check=checkbox>
-            {label}
-            {control}
-            <p id=help_id class="field-help">{property.help_text.clone()}</p>
-            <p id=error_id class="field-error" role="alert">{move || error.get()}</p>
-        </div>
-    }
-}
+use crate::auth::api::admin_only;
+use crate::kit::{settings_error_view, SettingsFrame};
 
 /// Super admins define the custom properties tickets can carry.
 #[component]
@@ -105,12 +24,12 @@ pub fn PropertiesPage() -> impl IntoView {
     });
     let archive_error = move || archive.value().get().and_then(|r| r.err()).map(|e| e.to_string());
     view! {
-        <AdminFrame title="Properties">
+        <SettingsFrame title="Properties">
             <p class="muted">"Custom ticket properties appear in the ticket sidebar, can be added to the Create ticket form, and can be required by a status."</p>
             <Transition fallback=|| view! { <p role="status">"Loading properties…"</p> }>
                 {move || Suspend::new(async move {
                     match properties.await {
-                        Err(error) => admin_error_view(error),
+                        Err(error) => settings_error_view(error),
                         Ok(list) if list.is_empty() => view! {
                             <p class="empty-state">"No custom properties yet. Add one below."</p>
                         }.into_any(),
@@ -150,7 +69,7 @@ pub fn PropertiesPage() -> impl IntoView {
                 let current = editing.get();
                 view! { <PropertyForm current save editing/> }
             }}
-        </AdminFrame>
+        </SettingsFrame>
     }
 }
 

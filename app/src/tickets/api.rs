@@ -46,7 +46,19 @@ pub async fn get_ticket(id: String) -> Result<TicketDetail, AppError> {
     with_status(
         async {
             let (context, user) = require_user().await?;
-            super::store::ticket_detail(&context.db, &user, &id).await
+            let mut detail = super::store::ticket_detail(&context.db, &user, &id).await?;
+            // What the reply composer opens with: one request for the whole pane.
+            if can_edit_tickets(user.role) {
+                for conversation in &detail.conversations {
+                    if let Some(draft) =
+                        crate::conversations::drafts::get_draft(&context.db, &user, &conversation.id).await?
+                    {
+                        detail.drafts.push(draft);
+                    }
+                }
+                detail.senders = crate::channels::email::store::sending_addresses(&context.db, &user).await?;
+            }
+            Ok(detail)
         }
         .await,
     )
@@ -94,64 +106,14 @@ pub async fn set_ticket_status(
     status_id: String,
     #[server(default)] properties: Vec<crate::properties::model::PropertyValue>,
 ) -> Result<(), AppError> {
-    use crate::auth::model::Role;
     use crate::auth::session::{require_editor, with_status};
-    use crate::pipelines::model::StatusCategory;
     with_status(
         async {
             let (context, user) = require_editor().await?;
             let detail = super::store::ticket_detail(&context.db, &user, &id).await?;
             let pipelines = crate::pipelines::store::active_pipelines(&context.db).await?;
             let defined = crate::properties::store::active_properties(&context.db).await?;
-            // The status names its pipeline: in the ticket's own one, the pipeline's rules
-            // apply; into another one, the ticket moves pipeline and enters by its way in.
-            let bypass = user.role == Role::SuperAdmin;
-            let pipeline = pipelines
-                .iter()
-                .find(|p| p.status(&status_id).is_some())
-                .ok_or_else(|| AppError::validation("status", "That status no longer exists: reload the ticket."))?;
-            let mut edits = Vec::new();
-            if pipeline.id == detail.ticket.pipeline_id {
-                pipeline.check_move(&detail.ticket.status_id, &status_id, bypass)?;
-            } else {
-                pipeline.check_entry(&status_id, bypass)?;
-                edits.push(super::store::TicketEdit::Pipeline {
-                    id: &pipeline.id,
-                    name: &pipeline.name,
-                });
-            }
-            let status = pipeline.status(&status_id).ok_or(AppError::Internal)?;
-            for given in &properties {
-                let property = defined
-                    .iter()
-                    .find(|p| p.id == given.property_id)
-                    .ok_or_else(|| AppError::validation("properties", "That property no longer exists; reload."))?;
-                let value = property.parse_value(&given.value)?;
-                edits.push(super::store::TicketEdit::Property { property, value });
-            }
-            for required in &status.required_properties {
-                let Some(property) = defined.iter().find(|p| &p.id == required) else {
-                    continue;
-                };
-                let given = edits.iter().find_map(|e| match e {
-                    super::store::TicketEdit::Property { property: p, value } if p.id == property.id => {
-                        Some(value.is_some())
-                    }
-                    _ => None,
-                });
-                let stored = detail.properties.iter().any(|v| v.property_id == property.id);
-                if !given.unwrap_or(stored) {
-                    return Err(AppError::validation(
-                        &property.name,
-                        format!("{} is required to move a ticket to {}.", property.label, status.name),
-                    ));
-                }
-            }
-            edits.push(super::store::TicketEdit::Status {
-                id: &status.id,
-                name: &status.name,
-                is_open: status.category == StatusCategory::Open,
-            });
+            let edits = super::store::status_edits(&user, &detail, &pipelines, &defined, &status_id, &properties)?;
             super::store::edit_ticket(&context.db, &user, &id, &edits).await
         }
         .await,

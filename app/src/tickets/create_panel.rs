@@ -13,26 +13,13 @@ use crate::contacts::ui::{CompanyPicker, SearchCombobox, SearchKind};
 use crate::forms::api::get_form_layout;
 use crate::forms::model::FormField;
 use crate::forms::ui::FormEditor;
-use crate::lazy::{split_view, ChunkError, ChunkFailed};
+use crate::kit::field::Field;
+use crate::kit::lazy::{split_view, Chunk, ChunkError, ChunkFailed};
+use crate::kit::{Changed, ErrorPanel};
 use crate::pipelines::api::list_pipelines;
 use crate::pipelines::model::Pipeline;
 use crate::properties::api::list_properties;
 use crate::properties::model::PropertyValue;
-use crate::properties::ui::PropertyField;
-
-/// Bumped whenever tickets change here, so the views and their counts fetch again.
-#[derive(Clone, Copy)]
-pub struct TicketsChanged(pub RwSignal<u32>);
-
-impl TicketsChanged {
-    pub fn version(self) -> u32 {
-        self.0.get()
-    }
-
-    pub fn bump(self) {
-        self.0.update(|n| *n += 1);
-    }
-}
 
 fn first_status(pipelines: &[Pipeline], pipeline_id: &str) -> String {
     pipelines
@@ -43,9 +30,16 @@ fn first_status(pipelines: &[Pipeline], pipeline_id: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Focuses `input` as soon as it is attached to the document (a few frames at most).
+/// Focuses `input` as soon as it is attached to the document (a few frames at most),
+/// unless the user has already gone to another field: typing must never jump fields.
 fn focus_when_connected(input: web_sys::HtmlInputElement, frames_left: u8) {
     request_animation_frame(move || {
+        let typing_elsewhere = document()
+            .active_element()
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+        if typing_elsewhere {
+            return;
+        }
         if input.is_connected() {
             let _ = input.focus();
         } else if frames_left > 0 {
@@ -54,7 +48,7 @@ fn focus_when_connected(input: web_sys::HtmlInputElement, frames_left: u8) {
     });
 }
 
-/// The panel, loaded from its own wasm chunk on first use (`crate::lazy`): while it loads
+/// The panel, loaded from its own wasm chunk on first use (`crate::kit::lazy`): while it loads
 /// (it is normally prefetched already) the panel says so, and if it cannot load it says
 /// what to do.
 #[component]
@@ -87,6 +81,13 @@ pub fn CreateTicketPanel(open: RwSignal<bool>) -> impl IntoView {
     }
 }
 
+/// The "Create ticket" panel's chunk: the panel, its form editor and the contact search.
+pub const CHUNK: Chunk = Chunk {
+    name: "create_panel",
+    path_prefixes: &[],
+    preloads: &[|| Box::pin(preload_create_panel())],
+};
+
 split_view! { create_panel, preload = preload_create_panel;
     /// The panel's code: `scripts/split-client` moves what only this reaches into its chunk.
     pub(crate) fn create_panel(open: RwSignal<bool>) {
@@ -115,7 +116,7 @@ fn CreateTicketForm(open: RwSignal<bool>) -> impl IntoView {
     let property_values = StoredValue::new(Vec::<(String, RwSignal<String>)>::new());
     let name_missing = RwSignal::new(false);
     let name_input = NodeRef::<leptos::html::Input>::new();
-    let changed = expect_context::<TicketsChanged>();
+    let changed = expect_context::<Changed>();
     let navigate = use_navigate();
     let create = Action::new(move |ticket: &NewTicket| create_ticket(ticket.clone()));
 
@@ -259,7 +260,7 @@ fn CreateTicketForm(open: RwSignal<bool>) -> impl IntoView {
                 property_values.update_value(|all| all.push((property.id.clone(), value)));
                 let input_id = format!("new-ticket-{}", property.name);
                 let error = Signal::derive(field_error(property.name.clone()));
-                view! { <PropertyField property input_id value required error/> }.into_any()
+                view! { <Field spec=property.field() input_id value required error/> }.into_any()
             }
         }
     };
@@ -285,7 +286,7 @@ fn CreateTicketForm(open: RwSignal<bool>) -> impl IntoView {
                                     on_reload=move |_| layout_version.update(|v| *v += 1)
                                     on_close=move |_| editing_form.set(false)/>
                             }.into_any(),
-                            (Err(error), _) | (_, Err(error)) => view! { <crate::workspace::ui::ErrorPanel error/> }.into_any(),
+                            (Err(error), _) | (_, Err(error)) => view! { <ErrorPanel error/> }.into_any(),
                         }
                     })}
                 </Suspense>
@@ -302,7 +303,7 @@ fn CreateTicketForm(open: RwSignal<bool>) -> impl IntoView {
                     {move || Suspend::new(async move {
                         let list = match pipelines.await {
                             Ok(list) => list,
-                            Err(error) => return view! { <crate::workspace::ui::ErrorPanel error/> }.into_any(),
+                            Err(error) => return view! { <ErrorPanel error/> }.into_any(),
                         };
                         let for_statuses = list.clone();
                         let for_change = list.clone();
@@ -343,7 +344,7 @@ fn CreateTicketForm(open: RwSignal<bool>) -> impl IntoView {
                     {move || Suspend::new(async move {
                         let (layout, defined) = match (layout.await, properties.await) {
                             (Ok(layout), Ok(defined)) => (layout, defined),
-                            (Err(error), _) | (_, Err(error)) => return view! { <crate::workspace::ui::ErrorPanel error/> }.into_any(),
+                            (Err(error), _) | (_, Err(error)) => return view! { <ErrorPanel error/> }.into_any(),
                         };
                         property_values.set_value(Vec::new());
                         layout.fields.into_iter().map(|field| layout_field(field, &defined)).collect_view().into_any()

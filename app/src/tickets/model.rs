@@ -83,6 +83,8 @@ impl Source {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketSummary {
     pub id: String,
+    /// The short human number (`#1042`).
+    pub number: i64,
     pub name: String,
     pub status_name: String,
     pub is_open: bool,
@@ -104,6 +106,8 @@ pub struct TicketPage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ticket {
     pub id: String,
+    /// The short human number (`#1042`): the ticket's reference in mail subjects and headers.
+    pub number: i64,
     pub name: String,
     pub description: String,
     pub pipeline_id: String,
@@ -135,47 +139,6 @@ pub struct CompanyRef {
     pub domain: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum MessageKind {
-    /// From the contact (an email, chat message, form submission or call).
-    Incoming,
-    /// From an agent to the contact.
-    Reply,
-    /// Internal note between teammates; the contact never sees it.
-    Comment,
-}
-
-impl MessageKind {
-    pub fn parse(value: &str) -> Option<MessageKind> {
-        match value {
-            "incoming" => Some(MessageKind::Incoming),
-            "reply" => Some(MessageKind::Reply),
-            "comment" => Some(MessageKind::Comment),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Message {
-    pub id: String,
-    pub kind: MessageKind,
-    pub author_name: String,
-    pub body: String,
-    pub created_at: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Conversation {
-    pub id: String,
-    pub channel: Source,
-    pub contact_name: Option<String>,
-    /// Where replies go (the contact is the recipient).
-    #[serde(default)]
-    pub contact_email: Option<String>,
-    pub messages: Vec<Message>,
-}
-
 /// A conversation the ticket's contacts had on another ticket (MISSION R1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreviousConversation {
@@ -192,12 +155,19 @@ pub struct TicketDetail {
     pub ticket: Ticket,
     pub company: Option<CompanyRef>,
     pub contacts: Vec<ContactRef>,
-    pub conversations: Vec<Conversation>,
+    pub conversations: Vec<crate::conversations::model::Conversation>,
     pub previous_conversations: Vec<PreviousConversation>,
     /// Newest first.
     pub history: Vec<HistoryEntry>,
     /// Values of the ticket's custom properties.
     pub properties: Vec<crate::properties::model::PropertyValue>,
+    /// The caller's own reply drafts on the ticket's conversations (only `get_ticket` fills
+    /// these in, for those who may reply).
+    #[serde(default)]
+    pub drafts: Vec<crate::conversations::model::Draft>,
+    /// The addresses the caller may send from (likewise).
+    #[serde(default)]
+    pub senders: Vec<crate::channels::email::model::SendingAddress>,
 }
 
 /// One change to a ticket: who, when, which field, old and new value.

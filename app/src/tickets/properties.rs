@@ -8,11 +8,11 @@ use super::api::{list_assignees, set_ticket_owner, set_ticket_priority, set_tick
 use super::model::{HistoryEntry, Priority, Ticket};
 use crate::error::AppError;
 use crate::format::date_time;
+use crate::kit::field::Field;
 use crate::pipelines::api::list_pipelines;
 use crate::pipelines::model::Status;
 use crate::properties::api::list_properties;
 use crate::properties::model::{Property, PropertyValue};
-use crate::properties::ui::PropertyField;
 
 /// What the sidebar looks up besides the ticket. Created by the ticket pane before it awaits
 /// anything: resources created inside an already-resolving `Suspend` were the cause of a
@@ -210,7 +210,7 @@ pub fn TicketProperties(
                                 let (name, pid) = (property.name.clone(), property.id.clone());
                                 let input_id = format!("ticket-property-{}", property.name);
                                 view! {
-                                    <PropertyField property input_id value
+                                    <Field spec=property.field() input_id value
                                         error=Signal::derive(move || server_error().and_then(|e| e.field_message(&name)))
                                         on_commit=move |v: String| { edit.dispatch(Change::Property(pid.clone(), v)); }/>
                                 }
@@ -267,7 +267,7 @@ fn RequiredPrompt(
                 let name = property.name.clone();
                 let input_id = format!("required-{}", property.name);
                 view! {
-                    <PropertyField property input_id value required=true
+                    <Field spec=property.field() input_id value required=true
                         error=Signal::derive(move || error().and_then(|e| e.field_message(&name)))/>
                 }
             }).collect_view()}

@@ -11,7 +11,14 @@ use crate::sql::Sql;
 use crate::{bind_all, on_db};
 
 mod writes;
-pub use writes::{edit_ticket, insert_ticket, start_conversation, TicketEdit};
+
+/// Takes the next ticket number (`#1042`) inside the caller's transaction: the counter row
+/// stays locked until it commits, so numbers are unique across instances and never reused.
+pub const NEXT_TICKET_NUMBER: &str =
+    "UPDATE counters SET value = value + 1 WHERE name = 'ticket_number' RETURNING value";
+pub use writes::{
+    apply_edits, edit_ticket, insert_ticket, plan_edits, start_conversation, status_edits, PlannedEdit, TicketEdit,
+};
 
 /// Appends ` AND <the caller's scope>` for a query over `tickets t`.
 pub fn push_scope(sql: &mut Sql, user: &CurrentUser) {
@@ -95,6 +102,7 @@ pub async fn view_counts(db: &Db, user: &CurrentUser) -> AppResult<Vec<ViewCount
 #[derive(FromRow)]
 struct SummaryRow {
     id: String,
+    number: i64,
     name: String,
     status_name: String,
     is_open: bool,
@@ -114,6 +122,7 @@ impl SummaryRow {
             priority: Priority::parse(&self.priority).ok_or(AppError::Internal)?,
             source: Source::parse(&self.source).ok_or(AppError::Internal)?,
             id: self.id,
+            number: self.number,
             name: self.name,
             status_name: self.status_name,
             is_open: self.is_open,
@@ -126,7 +135,7 @@ impl SummaryRow {
 }
 
 /// The columns of a ticket list row over `tickets t`; `{sort}` is the sort key's expression.
-const SUMMARY_COLUMNS: &str = "SELECT t.id, t.name, s.name AS status_name, t.is_open, t.priority, t.source,
+const SUMMARY_COLUMNS: &str = "SELECT t.id, t.number, t.name, s.name AS status_name, t.is_open, t.priority, t.source,
                 u.name AS owner_name, c.name AS company_name,
                 (SELECT ct.name FROM ticket_contacts tc JOIN contacts ct ON ct.id = tc.contact_id
                  WHERE tc.ticket_id = t.id ORDER BY ct.name LIMIT 1) AS contact_name,
@@ -235,6 +244,7 @@ async fn keyset_page(db: &Db, mut sql: Sql, sort: &str, after: Option<&Cursor>, 
 #[derive(FromRow)]
 struct TicketRow {
     id: String,
+    number: i64,
     name: String,
     description: String,
     pipeline_id: String,
@@ -263,24 +273,6 @@ struct ContactRow {
 }
 
 #[derive(FromRow)]
-struct ConversationRow {
-    id: String,
-    channel: String,
-    contact_name: Option<String>,
-    contact_email: Option<String>,
-}
-
-#[derive(FromRow)]
-struct MessageRow {
-    id: String,
-    conversation_id: String,
-    kind: String,
-    author_name: Option<String>,
-    body: String,
-    created_at: i64,
-}
-
-#[derive(FromRow)]
 struct PreviousRow {
     ticket_id: String,
     ticket_name: String,
@@ -293,7 +285,7 @@ struct PreviousRow {
 /// exist or lies outside the caller's scope.
 pub async fn ticket_detail(db: &Db, user: &CurrentUser, id: &str) -> AppResult<TicketDetail> {
     let mut sql = Sql::new(
-        "SELECT t.id, t.name, t.description, t.pipeline_id, p.name AS pipeline_name, t.status_id,
+        "SELECT t.id, t.number, t.name, t.description, t.pipeline_id, p.name AS pipeline_name, t.status_id,
                 s.name AS status_name, t.is_open, t.owner_id, u.name AS owner_name, tm.name AS team_name,
                 t.priority, t.source, t.company_id, c.name AS company_name, c.domain AS company_domain,
                 t.created_at, t.last_activity_at
@@ -312,54 +304,15 @@ pub async fn ticket_detail(db: &Db, user: &CurrentUser, id: &str) -> AppResult<T
         on_db!(db, pool => bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_optional(pool).await)?;
     let row = row.ok_or(AppError::NotFound)?;
 
-    let (contacts, conversations, messages): (Vec<ContactRow>, Vec<ConversationRow>, Vec<MessageRow>) = on_db!(db, pool => {
-        let contacts = sqlx::query_as(
+    let contacts: Vec<ContactRow> = on_db!(db, pool => sqlx::query_as(
             "SELECT ct.id, ct.name, ct.email, ct.phone FROM ticket_contacts tc
              JOIN contacts ct ON ct.id = tc.contact_id WHERE tc.ticket_id = $1 ORDER BY ct.name")
-            .bind(id).fetch_all(pool).await?;
-        let conversations = sqlx::query_as(
-            "SELECT cv.id, cv.channel, ct.name AS contact_name, ct.email AS contact_email FROM conversations cv
-                 LEFT JOIN contacts ct ON ct.id = cv.contact_id
-                 WHERE cv.ticket_id = $1 ORDER BY cv.created_at, cv.id")
-            .bind(id).fetch_all(pool).await?;
-        let messages = sqlx::query_as(
-            "SELECT m.id, m.conversation_id, m.kind, COALESCE(u.name, ct.name) AS author_name, m.body, m.created_at
-                 FROM messages m
-                 JOIN conversations cv ON cv.id = m.conversation_id
-                 LEFT JOIN users u ON u.id = m.author_user_id
-                 LEFT JOIN contacts ct ON ct.id = m.author_contact_id
-                 WHERE cv.ticket_id = $1 ORDER BY m.created_at, m.id")
-            .bind(id).fetch_all(pool).await?;
-        Ok::<_, sqlx::Error>((contacts, conversations, messages))
-    })?;
+            .bind(id).fetch_all(pool).await)?;
+    let conversations = crate::conversations::store::ticket_conversations(db, id).await?;
 
     let previous = previous_conversations(db, user, id).await?;
     let history = ticket_history(db, id).await?;
     let properties = crate::properties::store::ticket_values(db, id).await?;
-
-    let mut conversations: Vec<Conversation> = conversations
-        .into_iter()
-        .map(|c| {
-            Ok(Conversation {
-                channel: Source::parse(&c.channel).ok_or(AppError::Internal)?,
-                id: c.id,
-                contact_name: c.contact_name,
-                contact_email: c.contact_email,
-                messages: Vec::new(),
-            })
-        })
-        .collect::<AppResult<_>>()?;
-    for m in messages {
-        if let Some(conversation) = conversations.iter_mut().find(|c| c.id == m.conversation_id) {
-            conversation.messages.push(Message {
-                kind: MessageKind::parse(&m.kind).ok_or(AppError::Internal)?,
-                id: m.id,
-                author_name: m.author_name.unwrap_or_else(|| "Unknown visitor".to_string()),
-                body: m.body,
-                created_at: m.created_at,
-            });
-        }
-    }
 
     let company = match (row.company_id, row.company_name) {
         (Some(id), Some(name)) => Some(CompanyRef {
@@ -374,6 +327,7 @@ pub async fn ticket_detail(db: &Db, user: &CurrentUser, id: &str) -> AppResult<T
             priority: Priority::parse(&row.priority).ok_or(AppError::Internal)?,
             source: Source::parse(&row.source).ok_or(AppError::Internal)?,
             id: row.id,
+            number: row.number,
             name: row.name,
             description: row.description,
             pipeline_id: row.pipeline_id,
@@ -401,6 +355,8 @@ pub async fn ticket_detail(db: &Db, user: &CurrentUser, id: &str) -> AppResult<T
         previous_conversations: previous,
         history,
         properties,
+        drafts: Vec::new(),
+        senders: Vec::new(),
     })
 }
 
@@ -463,7 +419,8 @@ async fn ticket_history(db: &Db, ticket_id: &str) -> AppResult<Vec<HistoryEntry>
     Ok(rows
         .into_iter()
         .map(|row| HistoryEntry {
-            who: row.who.unwrap_or_else(|| "Switchboard".to_string()),
+            // No user: ticket automation made the change.
+            who: row.who.unwrap_or_else(|| "Automation".to_string()),
             field: row.field,
             old_value: row.old_value,
             new_value: row.new_value,

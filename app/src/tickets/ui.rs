@@ -7,8 +7,10 @@ use leptos_router::hooks::use_location;
 
 use super::api::list_tickets;
 use super::model::*;
+use crate::conversations::composer::Composer;
+use crate::conversations::ui::ConversationThread;
 use crate::format::{date, date_time};
-use crate::workspace::ui::ErrorPanel;
+use crate::kit::ErrorPanel;
 
 /// The open ticket's id, read from the path so the list can mark it.
 fn open_ticket_id() -> Memo<Option<String>> {
@@ -44,7 +46,7 @@ fn urlencode(value: &str) -> String {
 
 #[component]
 pub fn TicketList(view: Memo<ViewKey>, query: Memo<ListQuery>) -> impl IntoView {
-    let changed = expect_context::<super::create_panel::TicketsChanged>();
+    let changed = expect_context::<crate::kit::Changed>();
     let first_page = expect_context::<crate::workspace::ui::WorkspaceData>().first_page;
     // Pages after the first, appended by "Load more"; cleared when the view changes.
     let later = RwSignal::new(Vec::<TicketSummary>::new());
@@ -132,7 +134,10 @@ fn TicketRow(ticket: TicketSummary, search: String, selected: Memo<Option<String
                     <span class=format!("priority priority-{}", ticket.priority.as_str())>{ticket.priority.label()}</span>
                 </span>
                 <span class="ticket-meta">
-                    <span class="status" class:closed=!ticket.is_open>{ticket.status_name.clone()}</span>
+                    <span>
+                        <span class="ticket-number">{format!("#{}", ticket.number)}</span> " "
+                        <span class="status" class:closed=!ticket.is_open>{ticket.status_name.clone()}</span>
+                    </span>
                     <span>{date(ticket.last_activity_at)}</span>
                 </span>
             </a>
@@ -144,7 +149,7 @@ fn TicketRow(ticket: TicketSummary, search: String, selected: Memo<Option<String
 #[component]
 pub fn TicketPane() -> impl IntoView {
     let detail = expect_context::<crate::workspace::ui::WorkspaceData>().ticket;
-    let changed = expect_context::<super::create_panel::TicketsChanged>();
+    let changed = expect_context::<crate::kit::Changed>();
     // After an edit in the sidebar: the ticket again, and the views and their counts.
     let on_changed = Callback::new(move |()| {
         detail.refetch();
@@ -156,7 +161,7 @@ pub fn TicketPane() -> impl IntoView {
             {move || { retry.track(); Suspend::new(async move {
                 match detail.await.unwrap_or(Err(crate::error::AppError::NotFound)) {
                     Ok(detail) => ticket_view(detail, on_changed).await.unwrap_or_else(|_| view! {
-                        <section class="ticket-pane" aria-label="Ticket"><crate::lazy::ChunkFailed retry/></section>
+                        <section class="ticket-pane" aria-label="Ticket"><crate::kit::lazy::ChunkFailed retry/></section>
                     }.into_any()),
                     Err(error) => view! {
                         <section class="ticket-pane" aria-label="Ticket">
@@ -170,8 +175,15 @@ pub fn TicketPane() -> impl IntoView {
     }
 }
 
-crate::lazy::split_view! { ticket, preload = preload_ticket;
-    /// The open ticket's view is a chunk of its own (`crate::lazy`): the workspace is
+/// The open ticket's chunk: its conversations, reply place and sidebar.
+pub const CHUNK: crate::kit::lazy::Chunk = crate::kit::lazy::Chunk {
+    name: "ticket",
+    path_prefixes: &["/tickets/"],
+    preloads: &[|| Box::pin(preload_ticket())],
+};
+
+crate::kit::lazy::split_view! { ticket, preload = preload_ticket;
+    /// The open ticket's view is a chunk of its own (`crate::kit::lazy`): the workspace is
     /// interactive before it arrives, and a directly loaded ticket hydrates once it is in.
     pub(crate) fn ticket_view(detail: TicketDetail, on_changed: Callback<()>) {
         view! { <TicketView detail on_changed/> }
@@ -188,15 +200,36 @@ fn TicketView(detail: TicketDetail, on_changed: Callback<()>) -> impl IntoView {
         previous_conversations,
         history,
         properties,
+        drafts,
+        senders,
     } = detail;
-    let title = format!("{} · Switchboard", ticket.name);
+    let title = format!("{} · #{} · Switchboard", ticket.name, ticket.number);
     let editable = use_context::<crate::auth::model::CurrentUser>().is_some_and(|u| can_edit_tickets(u.role));
+    // The composer's "More send options": the statuses of the ticket's pipeline, and the
+    // properties a conditional one asks for.
+    let lookups = use_context::<super::properties::SidebarLookups>();
+    let pipeline_id = ticket.pipeline_id.clone();
+    let statuses = Signal::derive(move || {
+        lookups
+            .and_then(|l| l.pipelines.get())
+            .and_then(|r| r.ok())
+            .and_then(|list| list.into_iter().find(|p| p.id == pipeline_id))
+            .map(|p| p.statuses)
+            .unwrap_or_default()
+    });
+    let all_properties = Signal::derive(move || {
+        lookups
+            .and_then(|l| l.properties.get())
+            .and_then(|r| r.ok())
+            .unwrap_or_default()
+    });
     view! {
         <Title text=title/>
         <section class="ticket-pane" aria-labelledby="ticket-heading">
             <header class="ticket-header">
                 <h2 id="ticket-heading">{ticket.name.clone()}</h2>
                 <p class="muted">
+                    <span class="ticket-number">{format!("#{}", ticket.number)}</span> " · "
                     {ticket.pipeline_name.clone()} " · " {ticket.status_name.clone()} " · created "
                     {date_time(ticket.created_at)}
                 </p>
@@ -205,9 +238,20 @@ fn TicketView(detail: TicketDetail, on_changed: Callback<()>) -> impl IntoView {
             {if conversations.is_empty() {
                 view! { <AddContact ticket_id=ticket.id.clone() editable on_changed/> }.into_any()
             } else {
-                conversations.into_iter().map(|c| view! {
-                    <ConversationThread conversation=c.clone()/>
-                    {editable.then(|| view! { <ReplyPlace conversation=c/> })}
+                conversations.into_iter().map(|c| {
+                    let replying_to = RwSignal::new(None::<String>);
+                    let seen = crate::conversations::composer::Seen {
+                        status_id: ticket.status_id.clone(),
+                        last_message_id: c.messages.last().map(|m| m.id.clone()),
+                    };
+                    let saved = drafts.iter().find(|d| d.conversation_id == c.id).cloned();
+                    let senders = senders.clone();
+                    view! {
+                        <ConversationThread conversation=c.clone() replying_to can_reply=editable on_changed/>
+                        {editable.then(|| view! {
+                            <Composer conversation=c seen saved senders statuses properties=all_properties replying_to on_changed/>
+                        })}
+                    }
                 }).collect_view().into_any()
             }}
         </section>
@@ -245,63 +289,6 @@ fn AddContact(ticket_id: String, editable: bool, on_changed: Callback<()>) -> im
             })}
             <p class="form-error" role="alert">{error}</p>
         </div>
-    }
-}
-
-/// Where the reply editor goes (built with conversations); it names the recipient now.
-#[component]
-fn ReplyPlace(conversation: Conversation) -> impl IntoView {
-    let recipient = match (conversation.contact_name, conversation.contact_email) {
-        (Some(name), Some(email)) => format!("{name} <{email}>"),
-        (Some(name), None) => format!("{name} (no email address yet)"),
-        (None, Some(email)) => email,
-        (None, None) => "no recipient".to_string(),
-    };
-    view! {
-        <section class="reply-place" aria-label="Reply">
-            <p><span class="muted">"To: "</span><strong class="reply-recipient">{recipient}</strong></p>
-        </section>
-    }
-}
-
-#[component]
-fn ConversationThread(conversation: Conversation) -> impl IntoView {
-    let heading = format!(
-        "{} conversation{}",
-        conversation.channel.label(),
-        conversation
-            .contact_name
-            .as_ref()
-            .map(|n| format!(" with {n}"))
-            .unwrap_or_default()
-    );
-    view! {
-        <article class="conversation" aria-label=heading.clone()>
-            <h3 class="conversation-heading">{heading.clone()}</h3>
-            <ol class="messages">
-                {conversation.messages.into_iter().map(|m| {
-                    let kind = match m.kind {
-                        MessageKind::Incoming => "incoming",
-                        MessageKind::Reply => "reply",
-                        MessageKind::Comment => "comment",
-                    };
-                    let label = match m.kind {
-                        MessageKind::Incoming => "wrote",
-                        MessageKind::Reply => "replied",
-                        MessageKind::Comment => "commented (internal)",
-                    };
-                    view! {
-                        <li class=format!("message message-{kind}")>
-                            <p class="message-meta">
-                                <strong>{m.author_name}</strong> " " {label} " · "
-                                <time>{date_time(m.created_at)}</time>
-                            </p>
-                            <div class="message-body">{m.body}</div>
-                        </li>
-                    }
-                }).collect_view()}
-            </ol>
-        </article>
     }
 }
 

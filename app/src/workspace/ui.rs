@@ -3,14 +3,15 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::auth::api::{me, Logout};
 use crate::auth::model::CurrentUser;
 use crate::error::AppError;
+use crate::kit::{Changed, ErrorPanel, LoginRedirect};
 use crate::tickets::api::view_counts;
-use crate::tickets::create_panel::{CreateTicketPanel, TicketsChanged};
+use crate::tickets::create_panel::CreateTicketPanel;
 use crate::tickets::model::{can_edit_tickets, ListQuery, ViewKey};
 use crate::tickets::ui::TicketList;
 
@@ -52,7 +53,9 @@ fn list_query_from(query: &leptos_router::params::ParamsMap) -> ListQuery {
 #[component]
 pub fn WorkspacePage() -> impl IntoView {
     let user = crate::wire::resource(|| (), |_| me());
-    let changed = TicketsChanged(RwSignal::new(0));
+    let changed = Changed(RwSignal::new(0));
+    provide_context(crate::conversations::ui::DraftsChanged(RwSignal::new(0)));
+    provide_context(crate::conversations::ui::JustSent(RwSignal::new(None)));
     let saved_changed = crate::tickets::filters::SavedViewsChanged(RwSignal::new(0));
     provide_context(changed);
     provide_context(saved_changed);
@@ -116,28 +119,6 @@ pub fn WorkspacePage() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-/// Sends a logged-out visitor to the login page, keeping where they were going.
-#[component]
-pub fn LoginRedirect() -> impl IntoView {
-    let location = use_location();
-    let target = format!(
-        "{}{}",
-        location.pathname.get_untracked(),
-        location.search.get_untracked()
-    );
-    view! { <Redirect path=crate::auth::model::login_path_for(&target)/> }
-}
-
-/// A failure a person can act on.
-#[component]
-pub fn ErrorPanel(error: AppError) -> impl IntoView {
-    view! {
-        <div class="error-panel" role="alert">
-            <p>{error.to_string()}</p>
-        </div>
     }
 }
 
@@ -229,6 +210,7 @@ fn ViewsPanel(current: Memo<ViewKey>, can_create: bool, create_open: RwSignal<bo
                 })}
             </Suspense>
             <Show when=move || can_create>
+                <crate::conversations::ui::DraftsLink/>
                 <SavedViewsList/>
             </Show>
             <Show when=move || can_create>
@@ -294,19 +276,4 @@ fn SavedViewsList() -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-/// Moves the keyboard focus to the element with `id` once the view has re-rendered (for
-/// controls that appear or move in answer to a key press or click).
-pub fn focus_by_id(id: String) {
-    use leptos::wasm_bindgen::JsCast;
-    leptos::task::spawn_local(async move {
-        leptos::task::tick().await;
-        if let Some(element) = document()
-            .get_element_by_id(&id)
-            .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
-        {
-            let _ = element.focus();
-        }
-    });
 }

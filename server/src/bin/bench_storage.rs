@@ -239,6 +239,10 @@ async fn seed(db: &Db, engine: Engine, tickets: i64) {
         recent = tickets - tickets / 20,
         a = h(2654435761),
     );
+    // Ticket numbers follow the demo's.
+    let (first_number,): (i64,) =
+        on_db!(db, pool => sqlx::query_as("SELECT value FROM counters WHERE name = 'ticket_number'").fetch_one(pool).await)
+            .unwrap();
     let chunk = 100_000;
     let mut from = 1;
     while from <= tickets {
@@ -248,7 +252,7 @@ async fn seed(db: &Db, engine: Engine, tickets: i64) {
             &format!(
                 "{s}, g AS (SELECT i, {open} AS o, {contact_no} AS c FROM s)
                  INSERT INTO tickets (id, name, description, pipeline_id, status_id, is_open, owner_id, team_id,
-                                      priority, source, company_id, created_by, created_at, last_activity_at)
+                                      priority, source, company_id, created_by, created_at, last_activity_at, number)
                  SELECT {id}, 'Request ' || i || ' about order ' || {h1}, '', '{pipeline}',
                         CASE WHEN o = 0 THEN '{closed_status}'
                              WHEN {h2} % 3 = 0 THEN '{s0}' WHEN {h2} % 3 = 1 THEN '{s1}' ELSE '{s2}' END,
@@ -261,7 +265,7 @@ async fn seed(db: &Db, engine: Engine, tickets: i64) {
                              ELSE 'manual' END,
                         CASE WHEN c % 10 <> 0 THEN {company} END, NULL,
                         {now} - {week} - ({tickets} - i) * {per},
-                        {now} - {week} - ({tickets} - i) * {per} + {h5} % {week}
+                        {now} - {week} - ({tickets} - i) * {per} + {h5} % {week}, {first_number} + i
                  FROM g",
                 s = engine.series(from, to),
                 id = engine.id(TAG_TICKET, "i"),
@@ -301,6 +305,11 @@ async fn seed(db: &Db, engine: Engine, tickets: i64) {
         let _ = std::io::stdout().flush();
     }
     println!();
+    exec(
+        db,
+        &format!("UPDATE counters SET value = {first_number} + {tickets} WHERE name = 'ticket_number'"),
+    )
+    .await;
     if engine == Engine::Postgres {
         // What autovacuum would do shortly after a bulk load: statistics and the
         // visibility map (index-only scans).

@@ -2,8 +2,8 @@
 //! one conversation per ticket, unique domains and history numbers, instances starting
 //! together.
 
+use super::new_ticket;
 use crate::common::{self, support_pipeline, Engine, TestApp};
-use crate::new_ticket;
 
 async fn concurrent_writers_all_land(engine: Engine) {
     let app = TestApp::spawn(engine).await;
@@ -210,7 +210,7 @@ async fn parallel_add_contact_starts_one_conversation(engine: Engine) {
     );
 }
 
-crate::on_both_engines!(
+on_both_engines!(
     concurrent_writers_all_land,
     company_domains_are_unique_even_when_added_at_once,
     concurrent_edits_never_break_a_status_rule,

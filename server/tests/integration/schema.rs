@@ -1,7 +1,7 @@
 //! The two engines' migrations describe one schema: the same tables, columns and indexes,
 //! apart from the few engine-specific pieces named here (issue 10).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -1,7 +1,7 @@
 //! Pipelines, their rules, conditional statuses, custom properties and the create form's
 //! layout (issue 3): what admins set up, and how the server holds every ticket to it.
 
-mod common;
+use crate::common;
 
 use app::forms::model::FormLayout;
 use app::pipelines::model::{Pipeline, Status, StatusCategory};
@@ -30,13 +30,13 @@ fn status(name: &str, category: StatusCategory, allows_creation: bool) -> Status
 
 async fn save_pipeline(admin: &Client, pipeline: &Pipeline) -> common::Answer {
     admin
-        .call_json("admin/save_pipeline", &json!({ "pipeline": pipeline }))
+        .call_postcard::<app::pipelines::api::SavePipeline>("admin/save_pipeline", &json!({ "pipeline": pipeline }))
         .await
 }
 
 async fn save_property(admin: &Client, label: &str, name: &str, kind: &str, options: &[&str]) -> common::Answer {
     admin
-        .call_json(
+        .call_postcard::<app::properties::api::SaveProperty>(
             "admin/save_property",
             &json!({ "property": {
                 "id": "", "name": name, "label": label, "kind": kind, "help_text": "", "options": options
@@ -381,7 +381,7 @@ async fn custom_properties_are_defined_by_admins_and_values_validated_by_type(en
 
     // The type is fixed once created; archiving removes the property from tickets' views.
     let retype = admin
-        .call_json(
+        .call_postcard::<app::properties::api::SaveProperty>(
             "admin/save_property",
             &json!({ "property": { "id": order, "name": "order_number", "label": "Order", "kind": "Text", "help_text": "", "options": [] }}),
         )
@@ -415,24 +415,24 @@ async fn the_form_layout_is_versioned_and_enforced_on_the_server(engine: Engine)
     );
     edited.fields.iter_mut().find(|f| f.key == "contacts").unwrap().required = true;
     let refused = agent
-        .call_json("admin/save_form_layout", &json!({ "layout": edited }))
+        .call_postcard::<app::forms::api::SaveFormLayout>("admin/save_form_layout", &json!({ "layout": edited }))
         .await;
     assert_eq!(refused.status, 404, "only super admins edit the form");
     let version: i64 = admin
-        .call_json("admin/save_form_layout", &json!({ "layout": edited }))
+        .call_postcard::<app::forms::api::SaveFormLayout>("admin/save_form_layout", &json!({ "layout": edited }))
         .await
         .ok();
     assert_eq!(version, 1);
     // A second admin who started from version 0 gets a conflict, not a silent overwrite.
     let stale = other_admin
-        .call_json("admin/save_form_layout", &json!({ "layout": layout }))
+        .call_postcard::<app::forms::api::SaveFormLayout>("admin/save_form_layout", &json!({ "layout": layout }))
         .await;
     assert_eq!((stale.status, stale.error_kind().as_str()), (409, "Conflict"));
     let current: FormLayout = agent.call("form_layout", &[]).await.ok();
     assert_eq!(current.version, 1);
     assert_eq!(current.fields[0].key, format!("property:{order}"));
     let unknown = admin
-        .call_json(
+        .call_postcard::<app::forms::api::SaveFormLayout>(
             "admin/save_form_layout",
             &json!({ "layout": { "version": 1, "fields": [{ "key": "shoe_size", "required": false }] } }),
         )

@@ -1,7 +1,7 @@
 //! Saved views (MISSION W1): private to their owner, not for service access, and counted in
 //! the views panel like the default views.
 
-mod common;
+use crate::common;
 
 use app::tickets::model::SavedView;
 use common::{create_ticket, support_pipeline, Engine, TestApp};

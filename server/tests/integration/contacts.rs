@@ -1,7 +1,7 @@
 //! Contact and company records (issue 3): read by anyone logged in, tickets listed within
 //! the caller's scope, edited by help desk seats and admins with typed errors.
 
-mod common;
+use crate::common;
 
 use app::contacts::model::{CompanyRecord, ContactRecord, SearchHit, RECORD_TICKETS_PAGE};
 use app::tickets::model::{Cursor, TicketPage};

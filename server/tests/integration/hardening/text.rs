@@ -171,7 +171,7 @@ async fn hostile_text_in_every_field_stays_text_on_every_page(engine: Engine) {
         assert_eq!(saved.status, 200, "{}", saved.body);
         let label: String = text.chars().take(80).collect();
         let property = admin
-            .call_json(
+            .call_postcard::<app::properties::api::SaveProperty>(
                 "admin/save_property",
                 &json!({ "property": { "id": "", "name": format!("hostile_{n}"), "label": label, "kind": "Text",
                                        "help_text": text, "options": [] } }),
@@ -181,7 +181,7 @@ async fn hostile_text_in_every_field_stays_text_on_every_page(engine: Engine) {
         let status =
             json!({ "id": "", "name": label, "category": "Open", "allows_creation": true, "required_properties": [] });
         let saved_pipeline = admin
-            .call_json(
+            .call_postcard::<app::pipelines::api::SavePipeline>(
                 "admin/save_pipeline",
                 &json!({ "pipeline": { "id": "", "name": label, "forbid_skipping": false, "forbid_backwards": false,
                                        "statuses": [status] } }),
@@ -206,7 +206,7 @@ async fn hostile_text_in_every_field_stays_text_on_every_page(engine: Engine) {
     );
 }
 
-crate::on_both_engines!(
+on_both_engines!(
     a_hostile_name_is_text_in_the_page_title,
     pages_carry_a_strict_policy_and_their_scripts_its_nonce,
     hostile_text_in_every_field_stays_text_on_every_page,

@@ -1,16 +1,13 @@
-//! Safe under attack and under concurrency (issue 10), one test binary: hostile text stays
-//! text, hostile clients are limited and refused with typed errors, concurrent writers all
-//! land, and accounts are fit for production.
-
-#[path = "../common/mod.rs"]
-mod common;
+//! Safe under attack and under concurrency (issue 10): hostile text stays text, hostile
+//! clients are limited and refused with typed errors, concurrent writers all land, and
+//! accounts are fit for production.
 
 mod accounts;
 mod clients;
 mod text;
 mod writes;
 
-use common::{create_ticket, support_pipeline, TestApp};
+use crate::common::{self, create_ticket, support_pipeline, TestApp};
 
 /// A new ticket called `name` in the first status of the support pipeline.
 async fn new_ticket(client: &common::Client, name: &str) -> String {

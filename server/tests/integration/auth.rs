@@ -1,6 +1,6 @@
 //! Logging in and out, sessions, throttling and cross-site refusal (MISSION P1).
 
-mod common;
+use crate::common;
 
 use common::{Engine, TestApp};
 

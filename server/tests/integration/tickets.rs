@@ -1,7 +1,7 @@
 //! Creating tickets by hand (MISSION T1, T3, T5): required fields checked on the server,
 //! the new ticket in the right views at once, history kept, roles honoured.
 
-mod common;
+use crate::common;
 
 use app::contacts::model::SearchHit;
 use app::tickets::model::{TicketDetail, TicketPage, ViewCount};

@@ -1,8 +1,8 @@
 //! Accounts fit for production and records within the ticket scope: the first admin, contacts
 //! and companies per scope, the last super admin and the audit log, passwords and sessions.
 
+use super::new_user;
 use crate::common::{self, create_ticket, support_pipeline, Engine, TestApp};
-use crate::new_user;
 
 /// A production start (no demo data) on an empty database creates the first super admin
 /// from the environment with a generated password, once, and never a known one.
@@ -243,7 +243,7 @@ async fn passwords_change_and_other_sessions_end(engine: Engine) {
     );
 }
 
-crate::on_both_engines!(
+on_both_engines!(
     a_fresh_production_database_gets_its_first_admin_once,
     contacts_and_companies_follow_the_ticket_scope,
     the_last_super_admin_stays_and_changes_are_audited,

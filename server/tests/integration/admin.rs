@@ -1,6 +1,6 @@
 //! Admin pages' server functions: users, roles, scopes, teams, deactivation (MISSION P1, P2).
 
-mod common;
+use crate::common;
 
 use app::admin::model::{AdminUser, Team};
 use common::{Engine, TestApp};

@@ -85,6 +85,10 @@ pub struct TestApp {
     pub base: String,
     pub database_url: String,
     pub db: app::db::Db,
+    stop: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<std::io::Result<()>>,
+    )>,
 }
 
 impl TestApp {
@@ -94,16 +98,34 @@ impl TestApp {
 
     pub async fn spawn_with(engine: Engine, seed_demo: bool) -> TestApp {
         let database_url = fresh_database_url(engine).await;
-        let config = config(&database_url, seed_demo);
+        Self::spawn_on(&database_url, seed_demo).await
+    }
+
+    /// Another instance on an existing database (two instances behind a load balancer, or
+    /// the one that starts after a restart).
+    pub async fn spawn_on(database_url: &str, seed_demo: bool) -> TestApp {
+        let config = config(database_url, seed_demo);
         let server = server::prepare(&config).await.expect("the server starts");
         let addr = server.local_addr();
         let db = server.db.clone();
-        tokio::spawn(server.serve(std::future::pending()));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let running = tokio::spawn(server.serve(async move {
+            let _ = stopped.await;
+        }));
         TestApp {
             addr,
             base: format!("http://{addr}"),
-            database_url,
+            database_url: database_url.to_string(),
             db,
+            stop: Some((stop, running)),
+        }
+    }
+
+    /// Stops the instance as a shutdown would: it stops serving and its outbox worker ends.
+    pub async fn stop(&mut self) {
+        if let Some((stop, running)) = self.stop.take() {
+            let _ = stop.send(());
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), running).await;
         }
     }
 
@@ -192,7 +214,7 @@ impl Client {
             .form(&form)
             .send()
             .await
-            .unwrap()
+            .unwrap_or_else(|e| panic!("POST /api/login as {email}: {e:?}"))
     }
 
     /// Calls a server function with url-encoded arguments.
@@ -203,24 +225,32 @@ impl Client {
             .form(form)
             .send()
             .await
-            .unwrap();
+            .unwrap_or_else(|e| panic!("POST /api/{endpoint}: {e:?}"));
         answer(response).await
     }
 
-    /// Calls a server function that takes JSON (`input = Json`).
-    pub async fn call_json(&self, endpoint: &str, body: &Value) -> Answer {
+    /// Calls a server function that takes postcard (`input = Postcard`): `body` is its
+    /// argument struct `T` written as JSON, checked against `T` and sent as postcard.
+    pub async fn call_postcard<T: serde::Serialize + DeserializeOwned>(&self, endpoint: &str, body: &Value) -> Answer {
+        let typed: T = serde_json::from_value(body.clone()).unwrap_or_else(|e| panic!("{endpoint}: {e}"));
         let response = self
             .http
             .post(format!("{}/api/{endpoint}", self.base))
-            .json(body)
+            .header("content-type", "application/x-postcard")
+            .body(app::wire::encode(&typed))
             .send()
             .await
-            .unwrap();
+            .unwrap_or_else(|e| panic!("POST /api/{endpoint}: {e:?}"));
         answer(response).await
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
+        let started = std::time::Instant::now();
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path} after {:?}: {e:?}", started.elapsed()))
     }
 }
 

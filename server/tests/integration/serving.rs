@@ -1,7 +1,7 @@
 //! What goes over the wire: health, server-rendered pages, 404s, compression, caching,
 //! request ids, and typed errors for bad input (never a 500 with a trace).
 
-mod common;
+use crate::common;
 
 use common::{ticket_named, Engine, TestApp};
 

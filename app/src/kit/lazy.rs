@@ -8,9 +8,9 @@
 //! moves everything only split points of one chunk reach into `split_<chunk>.wasm`, and
 //! calling the function loads that chunk first, once. On the server it is a plain call.
 //! A page the server rendered with a chunk's view hydrates once that chunk is in
-//! (`Chunk::for_path`, which the shell also uses to have the browser fetch it alongside the
-//! main module); the other chunks are fetched when the browser is idle after hydration, so
-//! opening them later does not wait on the network.
+//! (`crate::chunks_for_path`, which the shell also uses to have the browser fetch it
+//! alongside the main module); the other chunks are fetched when the browser is idle after
+//! hydration, so opening them later does not wait on the network.
 
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
@@ -20,11 +20,30 @@ use leptos::wasm_split::SplitLoaderError;
 /// once), elsewhere (server, settings client) a plain call. `preload(name)` also declares
 /// `name()`, which only loads the chunk.
 macro_rules! split_view {
+    // A settings page's chunk: a split point in the settings client, a plain call elsewhere.
+    (settings $chunk:ident, preload = $preload:ident; $(#[$attr:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+        #[cfg(feature = "settings-client")]
+        #[::leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible, preload($preload))]
+        $(#[$attr])*
+        $vis fn $name($($arg: $ty),*) -> Result<::leptos::prelude::AnyView, $crate::kit::lazy::ChunkError> {
+            Ok(::leptos::prelude::IntoAny::into_any($body))
+        }
+
+        #[cfg(not(feature = "settings-client"))]
+        $(#[$attr])*
+        $vis async fn $name($($arg: $ty),*) -> Result<::leptos::prelude::AnyView, $crate::kit::lazy::ChunkError> {
+            Ok(::leptos::prelude::IntoAny::into_any($body))
+        }
+        #[cfg(not(feature = "settings-client"))]
+        $vis async fn $preload() -> Result<(), ::leptos::wasm_split::SplitLoaderError> {
+            Ok(())
+        }
+    };
     ($chunk:ident $(, preload = $preload:ident)?; $(#[$attr:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
         #[cfg(not(feature = "settings-client"))]
         #[::leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split, fallible $(, preload($preload))?)]
         $(#[$attr])*
-        $vis fn $name($($arg: $ty),*) -> Result<::leptos::prelude::AnyView, $crate::lazy::ChunkError> {
+        $vis fn $name($($arg: $ty),*) -> Result<::leptos::prelude::AnyView, $crate::kit::lazy::ChunkError> {
             Ok(::leptos::prelude::IntoAny::into_any($body))
         }
 
@@ -32,7 +51,7 @@ macro_rules! split_view {
         // drops (a split point is an export, which it would keep).
         #[cfg(feature = "settings-client")]
         $(#[$attr])*
-        $vis async fn $name($($arg: $ty),*) -> Result<::leptos::prelude::AnyView, $crate::lazy::ChunkError> {
+        $vis async fn $name($($arg: $ty),*) -> Result<::leptos::prelude::AnyView, $crate::kit::lazy::ChunkError> {
             Ok(::leptos::prelude::IntoAny::into_any($body))
         }
         $(
@@ -55,53 +74,37 @@ impl From<SplitLoaderError> for ChunkError {
     }
 }
 
-/// The wasm chunks of the workspace client.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Chunk {
-    /// The "Create ticket" panel, its form editor and the contact search.
-    CreatePanel,
-    /// The contact and company pages.
-    Records,
-    /// The open ticket: its conversations, reply place and sidebar.
-    Ticket,
+/// Loads one split function's code (the `preload` a `split_view!` declares).
+pub type Preload = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), SplitLoaderError>>>>;
+
+/// One wasm chunk of the workspace client. Each feature declares its own (a `const` beside
+/// its `split_view!`), and the app lists them (`crate::CHUNKS`): this module knows no
+/// feature.
+#[derive(Clone, Copy)]
+pub struct Chunk {
+    /// The chunk's name, as the split tool writes it (`split_<name>.wasm`): the name given
+    /// to `split_view!`.
+    pub name: &'static str,
+    /// The addresses (by prefix) whose pages the server renders with this chunk's views:
+    /// such a page hydrates once the chunk is loaded.
+    pub path_prefixes: &'static [&'static str],
+    /// Every split function of the chunk: each keeps its own loader, so all are preloaded
+    /// (a page hydrating with one whose loader had not run would find its view pending).
+    pub preloads: &'static [Preload],
 }
 
 impl Chunk {
-    pub const ALL: [Chunk; 3] = [Chunk::Ticket, Chunk::CreatePanel, Chunk::Records];
-
-    /// The chunk's name, as the split tool writes it (`split_<name>.wasm`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Chunk::CreatePanel => "create_panel",
-            Chunk::Records => "records",
-            Chunk::Ticket => "ticket",
-        }
+    /// Whether the server renders the page at `path` with this chunk's views.
+    pub fn renders(&self, path: &str) -> bool {
+        self.path_prefixes.iter().any(|prefix| path.starts_with(prefix))
     }
 
-    /// The chunks whose views the server renders at `path`: the page hydrates once they
-    /// are loaded.
-    pub fn for_path(path: &str) -> &'static [Chunk] {
-        if path.starts_with("/contacts/") || path.starts_with("/companies/") {
-            &[Chunk::Records]
-        } else if path.starts_with("/tickets/") {
-            &[Chunk::Ticket]
-        } else {
-            &[]
-        }
-    }
-
-    /// Loads the chunk (once; later calls return at once). Each split function keeps its
-    /// own loader, so this preloads every split function of the chunk: a page hydrating
-    /// with one whose loader had not run would find its view still pending.
+    /// Loads the chunk (once; later calls return at once).
     pub async fn load(self) -> Result<(), SplitLoaderError> {
-        match self {
-            Chunk::CreatePanel => crate::tickets::create_panel::preload_create_panel().await,
-            Chunk::Records => {
-                crate::contacts::records::preload_records().await?;
-                crate::contacts::records::preload_company_record().await
-            }
-            Chunk::Ticket => crate::tickets::ui::preload_ticket().await,
+        for preload in self.preloads {
+            preload().await?;
         }
+        Ok(())
     }
 }
 
@@ -112,8 +115,8 @@ impl Chunk {
 pub struct ChunkFiles(pub std::sync::Arc<std::collections::HashMap<String, Vec<String>>>);
 
 impl ChunkFiles {
-    pub fn of(&self, chunk: Chunk) -> &[String] {
-        self.0.get(chunk.name()).map(Vec::as_slice).unwrap_or_default()
+    pub fn of(&self, chunk: &Chunk) -> &[String] {
+        self.0.get(chunk.name).map(Vec::as_slice).unwrap_or_default()
     }
 }
 

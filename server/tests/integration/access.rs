@@ -1,7 +1,7 @@
 //! Who sees what: views per role, ticket scope, and "not found" for anything outside it
 //! (MISSION P2, P3, W1, R1).
 
-mod common;
+use crate::common;
 
 use app::auth::model::CurrentUser;
 use app::tickets::model::{TicketDetail, TicketPage, ViewCount, ViewKey};

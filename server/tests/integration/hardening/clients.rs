@@ -218,7 +218,7 @@ async fn one_address_has_a_budget_of_failed_logins(engine: Engine) {
     assert!(later.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
 }
 
-crate::on_both_engines!(
+on_both_engines!(
     login_redirects_only_to_a_path_on_this_site,
     a_client_cannot_choose_its_request_id,
     requests_for_an_unknown_host_are_refused,

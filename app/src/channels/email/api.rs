@@ -1,0 +1,66 @@
+//! Server functions for email channels: the admins' Settings > Email (list, save, "Send
+//! test email") and, for agents, the addresses they may send from.
+
+use leptos::prelude::*;
+
+use super::model::*;
+use crate::error::AppError;
+
+/// Every email channel (super admins).
+#[server(name = ListEmailChannels, prefix = "/api", endpoint = "admin/list_email_channels", output = leptos::server_fn::codec::Postcard)]
+pub async fn list_email_channels() -> Result<Vec<EmailChannel>, AppError> {
+    use crate::auth::session::{require_admin, with_status};
+    with_status(
+        async {
+            let (context, _) = require_admin().await?;
+            super::store::list_channels(&context.db).await
+        }
+        .await,
+    )
+}
+
+/// Creates or updates an email channel (super admins). Returns its id.
+#[server(name = SaveEmailChannel, prefix = "/api", endpoint = "admin/save_email_channel", output = leptos::server_fn::codec::Postcard)]
+pub async fn save_email_channel(channel: EmailChannel) -> Result<String, AppError> {
+    use crate::auth::session::{require_admin, with_status};
+    with_status(
+        async {
+            let (context, _) = require_admin().await?;
+            super::store::save_channel(&context.db, &context.secret_key, &channel).await
+        }
+        .await,
+    )
+}
+
+/// Sends a test email from a saved channel to its own address; the error says in plain
+/// words what failed.
+#[server(name = SendTestEmail, prefix = "/api", endpoint = "admin/send_test_email", output = leptos::server_fn::codec::Postcard)]
+pub async fn send_test_email(id: String) -> Result<(), AppError> {
+    use crate::auth::session::{require_admin, with_status};
+    with_status(
+        async {
+            let (context, _) = require_admin().await?;
+            crate::limits::id(&id)?;
+            let (address, settings) = super::store::smtp_settings(&context.db, &context.secret_key, &id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            super::outgoing::send_test(&address, &settings)
+                .await
+                .map_err(|e| AppError::validation("test", format!("The test email was not sent: {}.", e.reason)))
+        }
+        .await,
+    )
+}
+
+/// The addresses the caller may send replies from.
+#[server(name = SendingAddresses, prefix = "/api", endpoint = "sending_addresses", output = leptos::server_fn::codec::Postcard)]
+pub async fn sending_addresses() -> Result<Vec<SendingAddress>, AppError> {
+    use crate::auth::session::{require_editor, with_status};
+    with_status(
+        async {
+            let (context, user) = require_editor().await?;
+            super::store::sending_addresses(&context.db, &user).await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,153 @@
+//! Email channel settings as the admins' page and the composer see them. The password is
+//! never among them: the browser only learns whether one is set.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult};
+
+/// How the connection to the outgoing server is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TlsMode {
+    /// Plain SMTP (only for a server on the same machine or network).
+    None,
+    /// Plain connection upgraded with STARTTLS (port 587).
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+impl TlsMode {
+    pub const ALL: [TlsMode; 3] = [TlsMode::StartTls, TlsMode::Tls, TlsMode::None];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsMode::None => "none",
+            TlsMode::StartTls => "starttls",
+            TlsMode::Tls => "tls",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<TlsMode> {
+        TlsMode::ALL.into_iter().find(|m| m.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TlsMode::None => "None (plain SMTP)",
+            TlsMode::StartTls => "STARTTLS",
+            TlsMode::Tls => "TLS",
+        }
+    }
+}
+
+/// A connected team address, as admins see and edit it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailChannel {
+    /// Empty for a channel an admin is creating.
+    pub id: String,
+    pub address: String,
+    pub display_name: String,
+    /// Added below every reply sent from it (HTML, sanitised like a reply).
+    #[serde(default)]
+    pub signature_html: String,
+    /// The teams whose members may send from it (super admins may send from every one).
+    #[serde(default)]
+    pub team_ids: Vec<String>,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_tls: TlsMode,
+    #[serde(default)]
+    pub smtp_user: String,
+    /// A new password, or empty to keep the stored one. Never filled in by the server.
+    #[serde(default)]
+    pub smtp_password: String,
+    /// Whether a password is stored.
+    #[serde(default)]
+    pub has_password: bool,
+}
+
+/// An address the composer may send from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendingAddress {
+    pub id: String,
+    pub address: String,
+    pub display_name: String,
+    pub signature_html: String,
+}
+
+impl SendingAddress {
+    /// "Support <support@example.com>".
+    pub fn label(&self) -> String {
+        format!("{} <{}>", self.display_name, self.address)
+    }
+}
+
+/// Limits of a channel's fields.
+pub const MAX_DISPLAY_NAME: usize = 100;
+pub const MAX_HOST: usize = 253;
+pub const MAX_SMTP_USER: usize = 254;
+pub const MAX_SMTP_PASSWORD: usize = 1_000;
+pub const MAX_SIGNATURE_HTML: usize = 10_000;
+
+/// Refuses a channel that cannot work (named on its field).
+pub fn check_channel(channel: &EmailChannel) -> AppResult<()> {
+    use crate::limits;
+    limits::text(
+        "display_name",
+        "The display name",
+        &channel.display_name,
+        MAX_DISPLAY_NAME,
+    )?;
+    limits::text("smtp_host", "The server name", &channel.smtp_host, MAX_HOST)?;
+    limits::text("smtp_user", "The user name", &channel.smtp_user, MAX_SMTP_USER)?;
+    limits::text(
+        "smtp_password",
+        "The password",
+        &channel.smtp_password,
+        MAX_SMTP_PASSWORD,
+    )?;
+    limits::text(
+        "signature",
+        "The signature",
+        &channel.signature_html,
+        MAX_SIGNATURE_HTML,
+    )?;
+    limits::list("teams", "teams", &channel.team_ids, 200)?;
+    if !crate::conversations::model::is_address(channel.address.trim()) {
+        return Err(AppError::validation(
+            "address",
+            "Enter the team's email address, like support@example.com.",
+        ));
+    }
+    if channel.display_name.trim().is_empty() || channel.display_name.chars().any(char::is_control) {
+        return Err(AppError::validation(
+            "display_name",
+            "Enter the name customers see, like \"Acme Support\".",
+        ));
+    }
+    let host = channel.smtp_host.trim();
+    if host.is_empty()
+        || !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == ':')
+    {
+        return Err(AppError::validation(
+            "smtp_host",
+            "Enter the outgoing server's name, like smtp.example.com.",
+        ));
+    }
+    if channel.smtp_port == 0 {
+        return Err(AppError::validation(
+            "smtp_port",
+            "Enter the server's port: usually 587 (STARTTLS) or 465 (TLS).",
+        ));
+    }
+    if channel.smtp_user.chars().any(char::is_control) || channel.smtp_password.chars().any(|c| c == '\r' || c == '\n')
+    {
+        return Err(AppError::validation(
+            "smtp_user",
+            "The user name and password cannot hold line breaks.",
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,174 @@
+//! SQL for email channels. The SMTP password is stored sealed (`crypto`) and leaves this
+//! module only towards the outgoing server.
+
+use sqlx::FromRow;
+
+use super::model::{check_channel, EmailChannel, SendingAddress, TlsMode};
+use crate::auth::model::CurrentUser;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::on_db;
+
+/// How to reach a channel's outgoing server, password opened.
+#[derive(Clone, Debug)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub user: String,
+    /// `None` when none is stored, or when it was sealed under another secret key.
+    pub password: Option<String>,
+}
+
+#[derive(FromRow)]
+struct ChannelRow {
+    id: String,
+    address: String,
+    display_name: String,
+    signature_html: String,
+    smtp_host: String,
+    smtp_port: i64,
+    smtp_tls: String,
+    smtp_user: String,
+    smtp_password: String,
+}
+
+impl ChannelRow {
+    fn sending(&self) -> SendingAddress {
+        SendingAddress {
+            id: self.id.clone(),
+            address: self.address.clone(),
+            display_name: self.display_name.clone(),
+            signature_html: self.signature_html.clone(),
+        }
+    }
+}
+
+const CHANNEL_COLUMNS: &str =
+    "SELECT id, address, display_name, signature_html, smtp_host, smtp_port, smtp_tls, smtp_user,
+        smtp_password FROM email_channels";
+
+/// Every channel, for the admins' Email settings (passwords left out).
+pub async fn list_channels(db: &Db) -> AppResult<Vec<EmailChannel>> {
+    let sql = format!("{CHANNEL_COLUMNS} ORDER BY lower(address)");
+    let (rows, teams): (Vec<ChannelRow>, Vec<(String, String)>) = on_db!(db, pool => {
+        let rows = sqlx::query_as(&sql).fetch_all(pool).await?;
+        let teams = sqlx::query_as("SELECT channel_id, team_id FROM email_channel_teams").fetch_all(pool).await?;
+        Ok::<_, sqlx::Error>((rows, teams))
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|r| EmailChannel {
+            team_ids: teams
+                .iter()
+                .filter(|(c, _)| *c == r.id)
+                .map(|(_, t)| t.clone())
+                .collect(),
+            smtp_tls: TlsMode::parse(&r.smtp_tls).unwrap_or(TlsMode::StartTls),
+            smtp_port: u16::try_from(r.smtp_port).unwrap_or(587),
+            has_password: !r.smtp_password.is_empty(),
+            smtp_password: String::new(),
+            id: r.id,
+            address: r.address,
+            display_name: r.display_name,
+            signature_html: r.signature_html,
+            smtp_host: r.smtp_host,
+            smtp_user: r.smtp_user,
+        })
+        .collect())
+}
+
+/// Creates or updates a channel (an empty password keeps the stored one) with its teams,
+/// in one transaction. Returns its id.
+pub async fn save_channel(db: &Db, secret_key: &[u8], channel: &EmailChannel) -> AppResult<String> {
+    check_channel(channel)?;
+    crate::limits::id(&channel.id)?;
+    let signature = crate::conversations::html::sanitise(&channel.signature_html);
+    let sealed = (!channel.smtp_password.is_empty()).then(|| super::crypto::seal(secret_key, &channel.smtp_password));
+    let creating = channel.id.is_empty();
+    let id = if creating {
+        crate::db::new_id()
+    } else {
+        channel.id.clone()
+    };
+    let now = crate::db::now_millis();
+    let mut teams = channel.team_ids.clone();
+    teams.sort();
+    teams.dedup();
+    let mut tx = db.begin_write().await?;
+    let written = crate::on_tx!(&mut tx, conn => {
+        let result = if creating {
+            sqlx::query(
+                "INSERT INTO email_channels (id, address, display_name, signature_html, smtp_host, smtp_port, smtp_tls,
+                                             smtp_user, smtp_password, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                .bind(&id).bind(channel.address.trim()).bind(channel.display_name.trim()).bind(&signature)
+                .bind(channel.smtp_host.trim()).bind(i64::from(channel.smtp_port)).bind(channel.smtp_tls.as_str())
+                .bind(channel.smtp_user.trim()).bind(sealed.clone().unwrap_or_default()).bind(now)
+                .execute(&mut **conn).await
+        } else {
+            sqlx::query(
+                "UPDATE email_channels SET address = $1, display_name = $2, signature_html = $3, smtp_host = $4,
+                        smtp_port = $5, smtp_tls = $6, smtp_user = $7, smtp_password = COALESCE($8, smtp_password)
+                 WHERE id = $9")
+                .bind(channel.address.trim()).bind(channel.display_name.trim()).bind(&signature)
+                .bind(channel.smtp_host.trim()).bind(i64::from(channel.smtp_port)).bind(channel.smtp_tls.as_str())
+                .bind(channel.smtp_user.trim()).bind(sealed.clone()).bind(&id)
+                .execute(&mut **conn).await
+        };
+        match result {
+            Ok(done) if !creating && done.rows_affected() == 0 => Ok(Err(AppError::NotFound)),
+            Ok(_) => Ok(Ok(())),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(Err(AppError::validation(
+                "address", "Another channel already has this address.",
+            ))),
+            Err(e) => Err(e),
+        }
+    })?;
+    written?;
+    crate::on_tx!(&mut tx, conn => {
+        sqlx::query("DELETE FROM email_channel_teams WHERE channel_id = $1").bind(&id).execute(&mut **conn).await?;
+        for team in &teams {
+            sqlx::query(
+                "INSERT INTO email_channel_teams (channel_id, team_id) SELECT $1, id FROM teams WHERE id = $2")
+                .bind(&id).bind(team).execute(&mut **conn).await?;
+        }
+        Ok::<_, sqlx::Error>(())
+    })?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The addresses `user` may send from: a super admin every channel, anyone else the
+/// channels of their teams.
+pub async fn sending_addresses(db: &Db, user: &CurrentUser) -> AppResult<Vec<SendingAddress>> {
+    let sql = if user.role.is_admin() {
+        format!("{CHANNEL_COLUMNS} WHERE $1 <> '' ORDER BY lower(address)")
+    } else {
+        format!(
+            "{CHANNEL_COLUMNS} WHERE id IN (SELECT ct.channel_id FROM email_channel_teams ct
+                 JOIN team_members tm ON tm.team_id = ct.team_id WHERE tm.user_id = $1)
+             ORDER BY lower(address)"
+        )
+    };
+    let rows: Vec<ChannelRow> = on_db!(db, pool => sqlx::query_as(&sql).bind(&user.id).fetch_all(pool).await)?;
+    Ok(rows.iter().map(ChannelRow::sending).collect())
+}
+
+/// A channel's address and outgoing server, password opened.
+pub async fn smtp_settings(db: &Db, secret_key: &[u8], id: &str) -> AppResult<Option<(SendingAddress, SmtpSettings)>> {
+    let sql = format!("{CHANNEL_COLUMNS} WHERE id = $1");
+    let row: Option<ChannelRow> = on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?;
+    Ok(row.map(|r| {
+        let settings = SmtpSettings {
+            host: r.smtp_host.clone(),
+            port: u16::try_from(r.smtp_port).unwrap_or(587),
+            tls: TlsMode::parse(&r.smtp_tls).unwrap_or(TlsMode::StartTls),
+            user: r.smtp_user.clone(),
+            password: (!r.smtp_password.is_empty())
+                .then(|| super::crypto::open(secret_key, &r.smtp_password))
+                .flatten(),
+        };
+        (r.sending(), settings)
+    }))
+}

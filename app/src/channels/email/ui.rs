@@ -1,0 +1,349 @@
+//! Settings > Email (super admins): connect team addresses with their outgoing server,
+//! "Send test email", and the reply settings (the undo window, ticket automation).
+
+use leptos::prelude::*;
+
+use super::api::{list_email_channels, save_email_channel, send_test_email};
+use super::model::{EmailChannel, TlsMode};
+use crate::admin::model::Team;
+use crate::auth::api::admin_only;
+use crate::conversations::api::{get_reply_settings, save_reply_settings};
+use crate::conversations::model::ReplySettings;
+use crate::error::AppError;
+use crate::kit::{settings_error_view, SettingsFrame};
+
+fn blank_channel() -> EmailChannel {
+    EmailChannel {
+        id: String::new(),
+        address: String::new(),
+        display_name: String::new(),
+        signature_html: String::new(),
+        team_ids: Vec::new(),
+        smtp_host: String::new(),
+        smtp_port: 587,
+        smtp_tls: TlsMode::StartTls,
+        smtp_user: String::new(),
+        smtp_password: String::new(),
+        has_password: false,
+    }
+}
+
+/// The page's chunk of the settings client (its code loads with the page, not with every
+/// settings page).
+pub const CHUNK: crate::kit::lazy::Chunk = crate::kit::lazy::Chunk {
+    name: "email_settings",
+    path_prefixes: &["/admin/email"],
+    preloads: &[|| Box::pin(preload_email_settings())],
+};
+
+/// The page's data, created before its chunk's view (resources made inside an already
+/// resolving view do not hydrate on a directly loaded page).
+#[derive(Clone, Copy)]
+pub(crate) struct EmailData {
+    save: Action<EmailChannel, Result<String, AppError>>,
+    channels: crate::wire::Res<Result<Vec<EmailChannel>, AppError>>,
+    teams: crate::wire::Res<Result<Vec<Team>, AppError>>,
+    save_settings: Action<ReplySettings, Result<(), AppError>>,
+    settings: crate::wire::Res<Result<ReplySettings, AppError>>,
+}
+
+crate::kit::lazy::split_view! { settings email_settings, preload = preload_email_settings;
+    /// Settings > Email's code.
+    pub(crate) fn email_settings(data: EmailData) {
+        view! { <EmailSettings data/> }
+    }
+}
+
+#[component]
+pub fn EmailSettingsPage() -> impl IntoView {
+    let save = Action::new(move |channel: &EmailChannel| save_email_channel(channel.clone()));
+    let save_settings = Action::new(move |settings: &ReplySettings| save_reply_settings(settings.clone()));
+    let data = EmailData {
+        save,
+        channels: crate::wire::resource(move || save.version().get(), |_| admin_only(list_email_channels())),
+        teams: crate::wire::resource(|| (), |_| crate::admin::api::list_teams()),
+        save_settings,
+        settings: crate::wire::resource(
+            move || save_settings.version().get(),
+            |_| admin_only(get_reply_settings()),
+        ),
+    };
+    let retry = RwSignal::new(0u32);
+    view! {
+        <Suspense fallback=|| view! { <p class="muted" role="status">"Opening Email settings…"</p> }>
+            {move || {
+                retry.track();
+                Suspend::new(async move { crate::kit::lazy::or_failed(email_settings(data).await, retry) })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn EmailSettings(data: EmailData) -> impl IntoView {
+    let EmailData {
+        save, channels, teams, ..
+    } = data;
+    let editing = RwSignal::new(None::<EmailChannel>);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            editing.set(None);
+        }
+    });
+    view! {
+        <SettingsFrame title="Email">
+            <Suspense fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let (list, teams) = match (channels.await, teams.await) {
+                        (Ok(list), Ok(teams)) => (list, teams),
+                        (Err(error), _) | (_, Err(error)) => return settings_error_view(error),
+                    };
+                    let team_names = teams.clone();
+                    view! {
+                        <section aria-labelledby="addresses-heading" class="stack">
+                            <h2 id="addresses-heading">"Team addresses"</h2>
+                            {list.is_empty().then(|| view! {
+                                <p class="muted">"No address is connected yet: agents cannot send email until one is."</p>
+                            })}
+                            <ul class="settings-list">
+                                {list.into_iter().map(|channel| {
+                                    let teams_text = channel.team_ids.iter()
+                                        .filter_map(|id| team_names.iter().find(|t| &t.id == id).map(|t| t.name.clone()))
+                                        .collect::<Vec<_>>().join(", ");
+                                    let for_edit = channel.clone();
+                                    view! {
+                                        <li class="settings-row">
+                                            <div>
+                                                <strong>{format!("{} <{}>", channel.display_name, channel.address)}</strong>
+                                                <p class="muted">{format!(
+                                                    "{}:{} ({}) · {}",
+                                                    channel.smtp_host, channel.smtp_port, channel.smtp_tls.label(),
+                                                    if teams_text.is_empty() { "super admins only".to_string() } else { teams_text },
+                                                )}</p>
+                                            </div>
+                                            <TestButton id=channel.id.clone() address=channel.address.clone()/>
+                                            <button type="button" class="button"
+                                                aria-label=format!("Edit {}", channel.address)
+                                                on:click=move |_| editing.set(Some(for_edit.clone()))>"Edit"</button>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            <button type="button" class="button primary" on:click=move |_| editing.set(Some(blank_channel()))>
+                                "Connect an address"
+                            </button>
+                            {move || editing.get().map(|channel| view! { <ChannelForm channel teams=teams.clone() save editing/> })}
+                        </section>
+                    }.into_any()
+                })}
+            </Suspense>
+            <ReplySettingsForm save=data.save_settings settings=data.settings/>
+        </SettingsFrame>
+    }
+}
+
+/// "Send test email" for one saved address, and what came of it.
+#[component]
+fn TestButton(id: String, address: String) -> impl IntoView {
+    let test = Action::new(move |_: &()| send_test_email(id.clone()));
+    view! {
+        <div class="test-email">
+            <button type="button" class="button" aria-label=format!("Send test email from {address}")
+                disabled=move || test.pending().get() on:click=move |_| { test.dispatch(()); }>
+                {move || if test.pending().get() { "Sending…" } else { "Send test email" }}
+            </button>
+            <p role="status" class="muted">{move || match test.value().get() {
+                Some(Ok(())) => Some(format!("Sent to {address}.")),
+                _ => None,
+            }}</p>
+            <p role="alert" class="field-error">{move || test.value().get().and_then(|r| r.err()).map(|e| match e {
+                AppError::Validation { message, .. } => message,
+                other => other.to_string(),
+            })}</p>
+        </div>
+    }
+}
+
+#[component]
+fn ChannelForm(
+    channel: EmailChannel,
+    teams: Vec<Team>,
+    save: Action<EmailChannel, Result<String, AppError>>,
+    editing: RwSignal<Option<EmailChannel>>,
+) -> impl IntoView {
+    let creating = channel.id.is_empty();
+    let address = RwSignal::new(channel.address.clone());
+    let name = RwSignal::new(channel.display_name.clone());
+    let signature = RwSignal::new(channel.signature_html.clone());
+    let host = RwSignal::new(channel.smtp_host.clone());
+    let port = RwSignal::new(channel.smtp_port.to_string());
+    let tls = RwSignal::new(channel.smtp_tls);
+    let user = RwSignal::new(channel.smtp_user.clone());
+    let password = RwSignal::new(String::new());
+    let chosen = RwSignal::new(channel.team_ids.clone());
+    let base = StoredValue::new(channel.clone());
+    let error = move |field: &'static str| {
+        move || {
+            save.value()
+                .get()
+                .and_then(|r| r.err())
+                .and_then(|e| e.field_message(field))
+        }
+    };
+    let other = move || {
+        save.value()
+            .get()
+            .and_then(|r| r.err())
+            .filter(|e| !matches!(e, AppError::Validation { .. }))
+            .map(|e| e.to_string())
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut channel = base.get_value();
+        channel.address = address.get_untracked();
+        channel.display_name = name.get_untracked();
+        channel.signature_html = signature.get_untracked();
+        channel.smtp_host = host.get_untracked();
+        channel.smtp_port = port.get_untracked().trim().parse().unwrap_or(0);
+        channel.smtp_tls = tls.get_untracked();
+        channel.smtp_user = user.get_untracked();
+        channel.smtp_password = password.get_untracked();
+        channel.team_ids = chosen.get_untracked();
+        save.dispatch(channel);
+    };
+    let text = move |id: &'static str,
+                     label: &'static str,
+                     value: RwSignal<String>,
+                     field: &'static str,
+                     kind: &'static str| {
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <input id=id type=kind autocomplete="off" prop:value=move || value.get()
+                    on:input:target=move |ev| value.set(ev.target().value())/>
+                <p class="field-error" role="alert">{error(field)}</p>
+            </div>
+        }
+    };
+    view! {
+        <form class="stack settings-form" aria-label=if creating { "Connect an address" } else { "Edit address" }
+            novalidate=true on:submit=submit>
+            {text("channel-address", "Address", address, "address", "email")}
+            {text("channel-name", "Display name", name, "display_name", "text")}
+            <div class="field">
+                <label for="channel-signature">"Signature"</label>
+                <textarea id="channel-signature" rows="3" prop:value=move || signature.get()
+                    on:input:target=move |ev| signature.set(ev.target().value())></textarea>
+                <p class="field-help">"Added below every reply sent from this address; agents can edit it per reply."</p>
+            </div>
+            <fieldset class="field">
+                <legend>"Teams that may send from it"</legend>
+                {teams.into_iter().map(|team| {
+                    let id = team.id.clone();
+                    let checked = {
+                        let id = id.clone();
+                        move || chosen.read().contains(&id)
+                    };
+                    view! {
+                        <label class="field-check">
+                            <input type="checkbox" prop:checked=checked on:change:target=move |ev| {
+                                let on = ev.target().checked();
+                                chosen.update(|list| {
+                                    list.retain(|t| t != &id);
+                                    if on { list.push(id.clone()); }
+                                });
+                            }/>
+                            {team.name.clone()}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <fieldset class="stack">
+                <legend>"Outgoing server (SMTP)"</legend>
+                {text("channel-host", "Server", host, "smtp_host", "text")}
+                {text("channel-port", "Port", port, "smtp_port", "text")}
+                <div class="field">
+                    <label for="channel-tls">"Security"</label>
+                    <select id="channel-tls" on:change:target=move |ev| if let Some(mode) = TlsMode::parse(&ev.target().value()) { tls.set(mode) }>
+                        {TlsMode::ALL.into_iter().map(|mode| view! {
+                            <option value=mode.as_str() selected=move || tls.get() == mode>{mode.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                {text("channel-user", "User name", user, "smtp_user", "text")}
+                <div class="field">
+                    <label for="channel-password">"Password"</label>
+                    <input id="channel-password" type="password" autocomplete="new-password"
+                        placeholder=if channel.has_password { "Stored: leave empty to keep it" } else { "" }
+                        prop:value=move || password.get() on:input:target=move |ev| password.set(ev.target().value())/>
+                    <p class="field-help">"Stored encrypted; it is never shown again."</p>
+                    <p class="field-error" role="alert">{error("smtp_password")}</p>
+                </div>
+            </fieldset>
+            <p class="form-error" role="alert">{other}</p>
+            <div class="form-actions">
+                <button type="submit" class="button primary" disabled=move || save.pending().get()>
+                    {move || if save.pending().get() { "Saving…" } else { "Save address" }}
+                </button>
+                <button type="button" class="button subtle" on:click=move |_| editing.set(None)>"Cancel"</button>
+            </div>
+        </form>
+    }
+}
+
+/// The undo window and "After an agent emails the customer, set the status to".
+#[component]
+fn ReplySettingsForm(
+    save: Action<ReplySettings, Result<(), AppError>>,
+    settings: crate::wire::Res<Result<ReplySettings, AppError>>,
+) -> impl IntoView {
+    view! {
+        <section aria-labelledby="reply-settings-heading" class="stack">
+            <h2 id="reply-settings-heading">"Replies"</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let current = match settings.await {
+                        Ok(current) => current,
+                        Err(error) => return settings_error_view(error),
+                    };
+                    let undo = RwSignal::new(current.undo_seconds.to_string());
+                    let after = RwSignal::new(current.after_reply_status.clone().unwrap_or_default());
+                    let choices = current.status_names.clone();
+                    let submit = move |ev: leptos::ev::SubmitEvent| {
+                        ev.prevent_default();
+                        save.dispatch(ReplySettings {
+                            undo_seconds: undo.get_untracked().trim().parse().unwrap_or(-1),
+                            after_reply_status: Some(after.get_untracked()).filter(|s| !s.is_empty()),
+                            status_names: Vec::new(),
+                        });
+                    };
+                    let error = move |field: &'static str| move || save.value().get().and_then(|r| r.err()).and_then(|e| e.field_message(field));
+                    view! {
+                        <form class="stack settings-form" aria-label="Reply settings" novalidate=true on:submit=submit>
+                            <div class="field">
+                                <label for="undo-seconds">"Undo window (seconds)"</label>
+                                <input id="undo-seconds" type="text" inputmode="numeric" prop:value=move || undo.get()
+                                    on:input:target=move |ev| undo.set(ev.target().value())/>
+                                <p class="field-help">"How long \"Undo\" stays available after Send (0 to 60)."</p>
+                                <p class="field-error" role="alert">{error("undo_seconds")}</p>
+                            </div>
+                            <div class="field">
+                                <label for="after-reply">"After an agent emails the customer, set the status to"</label>
+                                <select id="after-reply" on:change:target=move |ev| after.set(ev.target().value())>
+                                    <option value="" selected=move || after.get().is_empty()>"Off (keep the status)"</option>
+                                    {choices.into_iter().map(|name| {
+                                        let (value, shown) = (name.clone(), name.clone());
+                                        view! { <option value=name selected=move || after.get() == value>{shown}</option> }
+                                    }).collect_view()}
+                                </select>
+                                <p class="field-help">"Only ever forward in a ticket's pipeline, never over a status the agent chose."</p>
+                            </div>
+                            <p role="status" class="muted">{move || matches!(save.value().get(), Some(Ok(()))).then_some("Saved.")}</p>
+                            <button type="submit" class="button primary">"Save reply settings"</button>
+                        </form>
+                    }.into_any()
+                })}
+            </Suspense>
+        </section>
+    }
+}

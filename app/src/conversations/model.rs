@@ -1,0 +1,313 @@
+//! A ticket's conversations and their messages (MISSION R1).
+
+use serde::{Deserialize, Serialize};
+
+use crate::tickets::model::Source;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MessageKind {
+    /// From the contact (an email, chat message, form submission or call).
+    Incoming,
+    /// From an agent to the contact.
+    Reply,
+    /// Internal note between teammates; the contact never sees it.
+    Comment,
+}
+
+impl MessageKind {
+    pub fn parse(value: &str) -> Option<MessageKind> {
+        match value {
+            "incoming" => Some(MessageKind::Incoming),
+            "reply" => Some(MessageKind::Reply),
+            "comment" => Some(MessageKind::Comment),
+            _ => None,
+        }
+    }
+}
+
+/// Where an outgoing message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Delivery {
+    /// Waiting in the outbox for the undo window to end.
+    Scheduled,
+    Sending,
+    Sent,
+    /// A try failed for a reason that may pass; another try is due.
+    Retrying,
+    /// Failed for good (the reason says why); "Retry" queues it again.
+    Failed,
+}
+
+impl Delivery {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Scheduled => "scheduled",
+            Delivery::Sending => "sending",
+            Delivery::Sent => "sent",
+            Delivery::Retrying => "retrying",
+            Delivery::Failed => "failed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Delivery> {
+        [
+            Delivery::Scheduled,
+            Delivery::Sending,
+            Delivery::Sent,
+            Delivery::Retrying,
+            Delivery::Failed,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == value)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: String,
+    pub kind: MessageKind,
+    pub author_name: String,
+    /// The plain text (for email, the text part or the HTML's text).
+    pub body: String,
+    /// Sanitised HTML, when the message has it (empty: show `body` as text).
+    #[serde(default)]
+    pub body_html: String,
+    pub created_at: i64,
+    #[serde(default)]
+    pub from_address: String,
+    #[serde(default)]
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub cc: Vec<String>,
+    #[serde(default)]
+    pub bcc: Vec<String>,
+    /// For outgoing email: where it stands, why it failed, when the next try or the end of
+    /// the undo window is.
+    #[serde(default)]
+    pub delivery: Option<Delivery>,
+    #[serde(default)]
+    pub delivery_error: String,
+    #[serde(default)]
+    pub next_attempt_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub id: String,
+    pub channel: Source,
+    pub contact_name: Option<String>,
+    /// Where replies go (the contact is the recipient).
+    #[serde(default)]
+    pub contact_email: Option<String>,
+    /// The email channel the conversation came in on (replies go out from it by default).
+    #[serde(default)]
+    pub email_channel_id: Option<String>,
+    pub messages: Vec<Message>,
+}
+
+/// Characters of a reply's HTML (what the editor sends; the sanitised text is shorter).
+pub const MAX_REPLY_HTML: usize = 200_000;
+/// Recipients on each of To, CC and BCC.
+pub const MAX_RECIPIENTS: usize = 50;
+/// An email address, as RFC 5321 bounds it.
+pub const MAX_ADDRESS: usize = 254;
+
+/// What the agent has written and chosen in the composer: the draft's content, saved as it
+/// is typed and sent as it was at the click.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DraftContent {
+    /// The editor's HTML; the server keeps only what its allow-list lets through.
+    pub body_html: String,
+    /// The email channel replies go out from (`None`: the conversation's, or the first the
+    /// user may send from).
+    pub from_channel_id: Option<String>,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub bcc: Vec<String>,
+    /// The message answered (`None`: the latest message from the customer).
+    pub reply_to_message_id: Option<String>,
+    /// The status chosen to set on sending, if any.
+    pub status_id: Option<String>,
+}
+
+/// A saved draft: its content and the version the server holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    pub conversation_id: String,
+    /// Bumped by every save; a save names the version it was made from.
+    pub version: i64,
+    pub content: DraftContent,
+    pub updated_at: i64,
+}
+
+/// The answer to a save.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DraftSaved {
+    /// Saved as this version.
+    Saved { version: i64, updated_at: i64 },
+    /// Another window saved (or sent, or discarded) the draft since this one loaded it:
+    /// nothing was written. `current` is what the server holds now (`None`: no draft).
+    Conflict { current: Option<Draft> },
+}
+
+/// One row of the "Drafts" view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftSummary {
+    pub ticket_id: String,
+    pub ticket_number: i64,
+    pub ticket_name: String,
+    pub conversation_id: String,
+    /// The first recipient, or the conversation's contact.
+    pub recipient: Option<String>,
+    /// The first words of the text.
+    pub excerpt: String,
+    pub updated_at: i64,
+}
+
+/// Refuses a draft's content that is too big, or recipients that are not addresses (named
+/// on the field, `to`, `cc` or `bcc`).
+pub fn check_content(content: &DraftContent) -> crate::error::AppResult<()> {
+    use crate::limits;
+    limits::text("body", "The reply", &content.body_html, MAX_REPLY_HTML)?;
+    for (field, what, list) in [
+        ("to", "To", &content.to),
+        ("cc", "CC", &content.cc),
+        ("bcc", "BCC", &content.bcc),
+    ] {
+        limits::list(field, &format!("{what} recipients"), list, MAX_RECIPIENTS)?;
+        if let Some(bad) = list.iter().find(|a| !is_address(a)) {
+            let shown: String = bad.chars().take(60).collect();
+            return Err(crate::error::AppError::validation(
+                field,
+                format!("{shown:?} is not an email address: write it like name@example.com."),
+            ));
+        }
+    }
+    for id in [
+        &content.from_channel_id,
+        &content.reply_to_message_id,
+        &content.status_id,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        limits::id(id)?;
+    }
+    Ok(())
+}
+
+/// Whether `value` is a plain email address (`local@domain.tld`): no display name, no
+/// spaces, control characters, quotes or angle brackets (nothing that could break a header).
+pub fn is_address(value: &str) -> bool {
+    if value.len() > MAX_ADDRESS
+        || value
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;:\\[]".contains(c))
+    {
+        return false;
+    }
+    let Some((local, domain)) = value.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && local.len() <= 64
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_plain_and_header_safe() {
+        for good in ["tom@example.com", "a.b+c@sub.example.co.uk", "ü@bücher.de"] {
+            assert!(is_address(good), "{good}");
+        }
+        for bad in [
+            "",
+            "tom",
+            "tom@",
+            "@example.com",
+            "tom@example",
+            "tom@.example.com",
+            "tom@example..com",
+            "Tom <tom@example.com>",
+            "tom@example.com\r\nBcc: evil@example.com",
+            "to m@example.com",
+            "tom@exa_mple.com",
+        ] {
+            assert!(!is_address(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_bad_recipient_is_named_on_its_field() {
+        let content = DraftContent {
+            cc: vec!["ok@example.com".into(), "not an address".into()],
+            ..Default::default()
+        };
+        let error = check_content(&content).unwrap_err();
+        assert!(error
+            .field_message("cc")
+            .unwrap()
+            .contains("\"not an address\" is not an email address"));
+        let many = DraftContent {
+            to: vec!["a@example.com".to_string(); MAX_RECIPIENTS + 1],
+            ..Default::default()
+        };
+        assert!(check_content(&many).unwrap_err().field_message("to").is_some());
+    }
+}
+
+/// A reply as sent: what was on screen at the click, and how the editor saw the ticket then
+/// (for the collision check).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendRequest {
+    pub conversation_id: String,
+    pub content: DraftContent,
+    /// The status to set in the same action (send-and-set-status), if any.
+    #[serde(default)]
+    pub status_id: Option<String>,
+    /// Values a conditional status requires, asked for in place.
+    #[serde(default)]
+    pub properties: Vec<crate::properties::model::PropertyValue>,
+    /// The newest message the editor had loaded (`None`: none).
+    #[serde(default)]
+    pub seen_message_id: Option<String>,
+    /// The ticket's status when the editor loaded.
+    pub seen_status_id: String,
+    /// "Send anyway": send even though the ticket changed meanwhile.
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// The answer to a send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SendOutcome {
+    /// In the outbox; it goes out when the undo window ends.
+    Scheduled { message_id: String, undo_until: i64 },
+    /// Nothing was sent: the customer wrote again, another agent replied, or the status
+    /// changed since the editor loaded. The composer shows what is new.
+    Changed {
+        new_messages: Vec<Message>,
+        /// The status now, when it is not the one the editor saw.
+        status_now: Option<String>,
+    },
+}
+
+/// The help desk's reply settings (Settings > Email).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplySettings {
+    /// How long a sent reply can be undone (0 to 60).
+    pub undo_seconds: i64,
+    /// "After an agent emails the customer, set the status to" (`None`: off).
+    pub after_reply_status: Option<String>,
+    /// The status names of every pipeline, to choose from (filled in by the server).
+    #[serde(default)]
+    pub status_names: Vec<String>,
+}

@@ -1,0 +1,96 @@
+//! SQL for a ticket's conversations and their messages. Callers check the ticket is within
+//! the user's scope first (the ticket's own query does).
+
+use sqlx::FromRow;
+
+use super::drafts::split;
+use super::model::{Conversation, Delivery, Message, MessageKind};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::on_db;
+use crate::tickets::model::Source;
+
+#[derive(FromRow)]
+struct ConversationRow {
+    id: String,
+    channel: String,
+    contact_name: Option<String>,
+    contact_email: Option<String>,
+    email_channel_id: Option<String>,
+}
+
+#[derive(FromRow)]
+struct MessageRow {
+    id: String,
+    conversation_id: String,
+    kind: String,
+    author_name: Option<String>,
+    body: String,
+    body_html: String,
+    created_at: i64,
+    from_address: String,
+    to_addresses: String,
+    cc_addresses: String,
+    bcc_addresses: String,
+    delivery: Option<String>,
+    delivery_error: String,
+    send_after: Option<i64>,
+}
+
+/// The ticket's conversations, oldest first, each with its messages in order: two queries
+/// whatever the number of conversations.
+pub async fn ticket_conversations(db: &Db, ticket_id: &str) -> AppResult<Vec<Conversation>> {
+    let (conversations, messages): (Vec<ConversationRow>, Vec<MessageRow>) = on_db!(db, pool => {
+        let conversations = sqlx::query_as(
+            "SELECT cv.id, cv.channel, ct.name AS contact_name, ct.email AS contact_email, cv.email_channel_id
+                 FROM conversations cv
+                 LEFT JOIN contacts ct ON ct.id = cv.contact_id
+                 WHERE cv.ticket_id = $1 ORDER BY cv.created_at, cv.id")
+            .bind(ticket_id).fetch_all(pool).await?;
+        let messages = sqlx::query_as(
+            "SELECT m.id, m.conversation_id, m.kind, COALESCE(u.name, ct.name) AS author_name, m.body, m.body_html,
+                        m.created_at, m.from_address, m.to_addresses, m.cc_addresses, m.bcc_addresses, m.delivery,
+                        m.delivery_error, o.send_after
+                 FROM messages m
+                 JOIN conversations cv ON cv.id = m.conversation_id
+                 LEFT JOIN outbox o ON o.message_id = m.id
+                 LEFT JOIN users u ON u.id = m.author_user_id
+                 LEFT JOIN contacts ct ON ct.id = m.author_contact_id
+                 WHERE cv.ticket_id = $1 ORDER BY m.created_at, m.id")
+            .bind(ticket_id).fetch_all(pool).await?;
+        Ok::<_, sqlx::Error>((conversations, messages))
+    })?;
+    let mut conversations: Vec<Conversation> = conversations
+        .into_iter()
+        .map(|c| {
+            Ok(Conversation {
+                channel: Source::parse(&c.channel).ok_or(AppError::Internal)?,
+                id: c.id,
+                contact_name: c.contact_name,
+                contact_email: c.contact_email,
+                email_channel_id: c.email_channel_id,
+                messages: Vec::new(),
+            })
+        })
+        .collect::<AppResult<_>>()?;
+    for m in messages {
+        if let Some(conversation) = conversations.iter_mut().find(|c| c.id == m.conversation_id) {
+            conversation.messages.push(Message {
+                kind: MessageKind::parse(&m.kind).ok_or(AppError::Internal)?,
+                id: m.id,
+                author_name: m.author_name.unwrap_or_else(|| "Unknown visitor".to_string()),
+                body: m.body,
+                body_html: m.body_html,
+                created_at: m.created_at,
+                from_address: m.from_address,
+                to: split(&m.to_addresses),
+                cc: split(&m.cc_addresses),
+                bcc: split(&m.bcc_addresses),
+                delivery: m.delivery.as_deref().and_then(Delivery::parse),
+                delivery_error: m.delivery_error,
+                next_attempt_at: m.send_after,
+            });
+        }
+    }
+    Ok(conversations)
+}
