@@ -300,9 +300,14 @@ pub async fn seed_if_empty(db: &Db) -> AppResult<bool> {
                     (Some(user_ids[ticket.owner.unwrap_or(1)].clone()), None)
                 };
                 let customer = contacts[contact].1;
-                let (from, to) = if *kind == "incoming" { (customer, "support@demo.test") } else { ("support@demo.test", customer) };
+                // Internal comments are not mail: no sender or recipients.
+                let (from, to) = match *kind {
+                    "incoming" => (customer, "support@demo.test"),
+                    "reply" => ("support@demo.test", customer),
+                    _ => ("", ""),
+                };
                 let domain = from.rsplit_once('@').map_or("demo.test", |(_, d)| d);
-                let message_id = email.then(|| format!("{}@{domain}", new_id()));
+                let message_id = (email && *kind != "comment").then(|| format!("{}@{domain}", new_id()));
                 sqlx::query("INSERT INTO messages (id, conversation_id, kind, author_user_id, author_contact_id, body, created_at,
                                                    message_id, in_reply_to, references_ids, from_address, to_addresses,
                                                    subject, delivery)

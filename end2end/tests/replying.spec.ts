@@ -1,7 +1,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
-import { hydrated, logInFromStart, watchConsole } from './helpers';
+import { expectNoSeriousA11yViolations, hydrated, logInFromStart, watchConsole } from './helpers';
 
 /** A new ticket with a conversation with Priya Shah (by email), open in `page`. */
 async function ticketWithConversation(page: Page, title: string): Promise<string> {
@@ -179,4 +179,21 @@ test('a reply can answer a specific message, and the editor says which', async (
   await expect(first).toHaveAttribute('aria-pressed', 'true');
   await page.getByRole('button', { name: 'Reply to the latest instead' }).click();
   await expect(first).toHaveAttribute('aria-pressed', 'false');
+});
+
+test('a ticket page with the composer open, recipients and the send menu shown, has no serious accessibility violations', async ({ page }) => {
+  await logInFromStart(page, 'agent@demo.test');
+  await hydrated(page);
+  await page.getByRole('link', { name: /Invoice shows the wrong VAT number/ }).click();
+  await editor(page).click();
+  await editor(page).pressSequentially('Checking the invoice.');
+  await page.getByRole('button', { name: 'From, CC, BCC' }).click();
+  await page.getByRole('button', { name: 'More send options' }).click();
+  await expect(page.getByRole('menuitem').first()).toBeVisible();
+  await expectNoSeriousA11yViolations(page);
+  // Every composer control is reachable with the keyboard.
+  await page.getByRole('button', { name: 'More send options' }).click();
+  await page.getByLabel('To', { exact: true }).focus();
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: 'From, CC, BCC' })).toBeFocused();
 });

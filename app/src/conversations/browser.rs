@@ -109,7 +109,7 @@ pub fn beacon(endpoint: &str, form: &[(String, String)]) -> bool {
     {
         let body: String = form
             .iter()
-            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .map(|(k, v)| format!("{}={}", crate::kit::urlencode(k), crate::kit::urlencode(v)))
             .collect::<Vec<_>>()
             .join("&");
         let options = web_sys::BlobPropertyBag::new();
@@ -131,15 +131,4 @@ pub fn beacon(endpoint: &str, form: &[(String, String)]) -> bool {
         let _ = (endpoint, form);
         false
     }
-}
-
-#[cfg(feature = "hydrate")]
-fn urlencode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }

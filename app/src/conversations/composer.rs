@@ -38,7 +38,7 @@ pub struct Seen {
 }
 
 fn addresses(text: &str) -> Vec<String> {
-    text.split([',', ';', ' ', '\n'])
+    text.split([',', ';', '\n'])
         .map(str::trim)
         .filter(|a| !a.is_empty())
         .map(str::to_string)
@@ -636,7 +636,7 @@ fn Editor(
                 {tool("Numbered list", "insertOrderedList", "")}
                 <button type="button" class="tool" aria-label="Link" title="Link (Ctrl+K)"
                     on:mousedown=move |ev| ev.prevent_default() on:click=move |_| add_link()>
-                    <span aria-hidden="true">"🔗"</span>
+                    <span aria-hidden="true">"Link"</span>
                 </button>
                 <button type="button" class="tool" aria-label="Quote" title="Quote"
                     on:mousedown=move |ev| ev.prevent_default() on:click=move |_| browser::format("formatBlock", Some("blockquote"))>

@@ -27,6 +27,17 @@ impl Changed {
     }
 }
 
+/// Percent-encodes a query or form value (every byte but unreserved ASCII).
+pub fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
 /// The login page's address that brings the user back to `target` afterwards.
 pub fn login_path_for(target: &str) -> String {
     let encoded: String = target

@@ -28,20 +28,9 @@ fn open_ticket_id() -> Memo<Option<String>> {
 pub(crate) fn list_search(view: ViewKey, query: &ListQuery) -> String {
     let mut search = format!("view={}", view.slug());
     for (key, value) in query.to_pairs() {
-        search.push_str(&format!("&{key}={}", urlencode(&value)));
+        search.push_str(&format!("&{key}={}", crate::kit::urlencode(&value)));
     }
     search
-}
-
-/// Percent-encodes a query value (ids, slugs: mostly safe already).
-fn urlencode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 #[component]

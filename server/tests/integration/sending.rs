@@ -57,6 +57,30 @@ async fn set_undo_seconds(app: &TestApp, seconds: i64) {
     .unwrap();
 }
 
+/// A test instance whose demo address sends to a mailbox of the test's own, with the undo
+/// window set, and an admin and an agent logged in.
+struct Desk {
+    app: TestApp,
+    mailbox: Mailbox,
+    admin: Client,
+    agent: Client,
+}
+
+async fn desk(engine: Engine, undo_seconds: i64) -> Desk {
+    let app = TestApp::spawn(engine).await;
+    let (mailbox, port) = mailbox().await;
+    let admin = app.login_as("admin@demo.test").await;
+    connect_demo_address(&admin, port).await;
+    set_undo_seconds(&app, undo_seconds).await;
+    let agent = app.login_as("agent@demo.test").await;
+    Desk {
+        app,
+        mailbox,
+        admin,
+        agent,
+    }
+}
+
 async fn ticket(client: &Client, name: &str) -> TicketDetail {
     let id = ticket_named(client, "AllOpen", name).await;
     client.call("get_ticket", &[("id", &id)]).await.ok()
@@ -130,12 +154,12 @@ fn scheduled(answer: crate::common::Answer) -> String {
 }
 
 async fn a_reply_arrives_as_a_proper_threaded_email(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let (mailbox, port) = mailbox().await;
-    let admin = app.login_as("admin@demo.test").await;
-    connect_demo_address(&admin, port).await;
-    set_undo_seconds(&app, 0).await;
-    let agent = app.login_as("agent@demo.test").await;
+    let Desk {
+        app: _app,
+        mailbox,
+        admin: _admin,
+        agent,
+    } = desk(engine, 0).await;
     let detail = ticket(&agent, TICKET).await;
     let answered = detail.conversations[0]
         .messages
@@ -227,12 +251,12 @@ async fn a_reply_arrives_as_a_proper_threaded_email(engine: Engine) {
 }
 
 async fn send_and_set_status_is_all_or_nothing(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let (mailbox, port) = mailbox().await;
-    let admin = app.login_as("admin@demo.test").await;
-    connect_demo_address(&admin, port).await;
-    set_undo_seconds(&app, 0).await;
-    let agent = app.login_as("agent@demo.test").await;
+    let Desk {
+        app,
+        mailbox,
+        admin: _admin,
+        agent,
+    } = desk(engine, 0).await;
     let detail = ticket(&agent, TICKET).await;
     let pipeline = agent
         .call("list_pipelines", &[])
@@ -285,12 +309,12 @@ async fn send_and_set_status_is_all_or_nothing(engine: Engine) {
 }
 
 async fn undo_puts_the_reply_back_and_the_ticket_as_it_was(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let (mailbox, port) = mailbox().await;
-    let admin = app.login_as("admin@demo.test").await;
-    connect_demo_address(&admin, port).await;
-    set_undo_seconds(&app, 30).await;
-    let agent = app.login_as("agent@demo.test").await;
+    let Desk {
+        app: _app,
+        mailbox,
+        admin,
+        agent,
+    } = desk(engine, 30).await;
     let detail = ticket(&agent, TICKET).await;
     let pipeline = agent
         .call("list_pipelines", &[])
@@ -348,12 +372,12 @@ async fn undo_puts_the_reply_back_and_the_ticket_as_it_was(engine: Engine) {
 }
 
 async fn an_outage_delays_mail_and_loses_none(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let (mailbox, port) = mailbox().await;
-    let admin = app.login_as("admin@demo.test").await;
-    connect_demo_address(&admin, port).await;
-    set_undo_seconds(&app, 0).await;
-    let agent = app.login_as("agent@demo.test").await;
+    let Desk {
+        app,
+        mailbox,
+        admin: _admin,
+        agent,
+    } = desk(engine, 0).await;
     let detail = ticket(&agent, TICKET).await;
     mailbox.refuse_with(451);
     let message_id = scheduled(send(&agent, &detail, "<p>during the outage</p>", &[]).await);
@@ -450,19 +474,7 @@ async fn two_instances_send_each_message_once(engine: Engine) {
 
 /// A new ticket in "New" with an email conversation with Maria Lopez.
 async fn new_ticket_with_conversation(agent: &Client, name: &str) -> TicketDetail {
-    let pipeline = crate::common::support_pipeline(agent).await;
-    let id: String = crate::common::create_ticket(
-        agent,
-        &[
-            ("name", name),
-            ("pipeline_id", &pipeline.id),
-            ("status_id", &pipeline.statuses[0].id),
-            ("priority", "Medium"),
-            ("description", ""),
-        ],
-    )
-    .await
-    .ok();
+    let id = crate::hardening::new_ticket(agent, name).await;
     let maria = agent
         .call("search_contacts", &[("query", "maria")])
         .await
@@ -475,12 +487,12 @@ async fn new_ticket_with_conversation(agent: &Client, name: &str) -> TicketDetai
 }
 
 async fn automation_moves_forward_only_and_never_over_a_chosen_status(engine: Engine) {
-    let app = TestApp::spawn(engine).await;
-    let (mailbox, port) = mailbox().await;
-    let admin = app.login_as("admin@demo.test").await;
-    connect_demo_address(&admin, port).await;
-    set_undo_seconds(&app, 0).await;
-    let agent = app.login_as("agent@demo.test").await;
+    let Desk {
+        app: _app,
+        mailbox,
+        admin: _admin,
+        agent,
+    } = desk(engine, 0).await;
     // A plain Send on a new ticket: "Waiting on contact", made by automation.
     let fresh = new_ticket_with_conversation(&agent, "Automation moves me").await;
     assert_eq!(fresh.ticket.status_name, "New");

@@ -10,7 +10,7 @@ mod writes;
 use crate::common::{self, create_ticket, support_pipeline, TestApp};
 
 /// A new ticket called `name` in the first status of the support pipeline.
-async fn new_ticket(client: &common::Client, name: &str) -> String {
+pub(crate) async fn new_ticket(client: &common::Client, name: &str) -> String {
     let pipeline = support_pipeline(client).await;
     create_ticket(
         client,
