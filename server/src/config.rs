@@ -23,6 +23,11 @@ pub struct Config {
     /// The first super admin's email for a database with no users (`SWITCHBOARD_ADMIN_EMAIL`);
     /// a generated password is printed once at that start.
     pub first_admin_email: Option<String>,
+    /// Where attachments are kept (`SWITCHBOARD_FILES`; the data folder's `files/` when
+    /// unset). Several instances on one database need one shared folder.
+    pub files_dir: PathBuf,
+    /// How big the files of one reply may be together (`SWITCHBOARD_ATTACHMENT_LIMIT_MB`).
+    pub attachment_limit_bytes: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,12 +42,15 @@ pub enum ConfigError {
         "SWITCHBOARD_PUBLIC_URL must be addresses like https://help.example.com, comma-separated; {0:?} is not one"
     )]
     PublicUrl(String),
+    #[error("SWITCHBOARD_ATTACHMENT_LIMIT_MB must be a whole number of megabytes from 1 to 1000, not {0:?}")]
+    AttachmentLimit(String),
 }
 
 impl Config {
     /// Reads `SWITCHBOARD_ADDR`, `SWITCHBOARD_DATA`, `DATABASE_URL`, `SWITCHBOARD_DEMO`,
     /// `SWITCHBOARD_SECRET_KEY`, `SWITCHBOARD_SITE`, `SWITCHBOARD_PUBLIC_URL`,
-    /// `SWITCHBOARD_TRUST_PROXY` and `SWITCHBOARD_ADMIN_EMAIL`.
+    /// `SWITCHBOARD_TRUST_PROXY`, `SWITCHBOARD_ADMIN_EMAIL`, `SWITCHBOARD_FILES` and
+    /// `SWITCHBOARD_ATTACHMENT_LIMIT_MB`.
     pub fn from_env() -> Result<Config, ConfigError> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let addr_text = var("SWITCHBOARD_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_string());
@@ -72,6 +80,17 @@ impl Config {
             None => Vec::new(),
         };
         let trust_proxy = var("SWITCHBOARD_TRUST_PROXY").is_some_and(|v| v == "1" || v == "true");
+        let files_dir = var("SWITCHBOARD_FILES").map_or_else(|| data_dir.join("files"), PathBuf::from);
+        let attachment_limit_bytes = match var("SWITCHBOARD_ATTACHMENT_LIMIT_MB") {
+            None => app::conversations::attachments::DEFAULT_LIMIT_MB,
+            Some(text) => text
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|mb| (1..=1000).contains(mb))
+                .ok_or(ConfigError::AttachmentLimit(text))?,
+        } * 1024
+            * 1024;
         Ok(Config {
             addr,
             data_dir,
@@ -82,6 +101,8 @@ impl Config {
             public_origins,
             trust_proxy,
             first_admin_email: var("SWITCHBOARD_ADMIN_EMAIL"),
+            files_dir,
+            attachment_limit_bytes,
         })
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod config;
+pub mod files;
 pub mod mailbox;
 pub mod outbox;
 pub mod router;
@@ -22,6 +23,8 @@ pub struct Server {
     pub db: Db,
     /// The server's secret key (the outbox worker opens SMTP passwords with it).
     pub secret_key: Arc<Vec<u8>>,
+    /// Attachments (the outbox worker reads the files it sends).
+    pub files: Arc<app::conversations::files::FileStore>,
     pub seeded: bool,
     /// The first super admin created at this start, and their generated password.
     pub first_admin: Option<(String, String)>,
@@ -31,6 +34,11 @@ pub struct Server {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    #[error("cannot use the files folder {path}: {source}")]
+    Files {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot open the database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("cannot seed the demo data: {0}")]
@@ -72,8 +80,16 @@ pub async fn prepare(config: &Config) -> Result<Server, StartError> {
                 .public_origins
                 .iter()
                 .all(|origin| origin.starts_with("https://")),
+        files: Arc::new(
+            app::conversations::files::FileStore::new(config.files_dir.clone(), config.attachment_limit_bytes)
+                .map_err(|source| StartError::Files {
+                    path: config.files_dir.clone(),
+                    source,
+                })?,
+        ),
     };
     let context_secret = context.secret_key.clone();
+    let files = context.files.clone();
     let router = router::build(context, config);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -87,6 +103,7 @@ pub async fn prepare(config: &Config) -> Result<Server, StartError> {
         router,
         db,
         secret_key,
+        files,
         seeded,
         first_admin,
         no_users,
@@ -102,7 +119,11 @@ impl Server {
     /// Sweeps ended sessions and old login failures meanwhile, and delivers the outbox.
     pub async fn serve(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let sweeper = tokio::spawn(sweep_forever(self.db.clone()));
-        let outbox = tokio::spawn(outbox::deliver_forever(self.db.clone(), self.secret_key.clone()));
+        let outbox = tokio::spawn(outbox::deliver_forever(
+            self.db.clone(),
+            self.secret_key.clone(),
+            self.files.clone(),
+        ));
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)

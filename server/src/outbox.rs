@@ -5,16 +5,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::conversations::files::FileStore;
 use app::db::Db;
 
 /// How often the worker looks for due mail without being woken.
 const POLL: Duration = Duration::from_secs(2);
 
 /// Delivers due mail until the task is aborted.
-pub async fn deliver_forever(db: Db, secret_key: Arc<Vec<u8>>) {
+pub async fn deliver_forever(db: Db, secret_key: Arc<Vec<u8>>, files: Arc<FileStore>) {
     let instance = app::db::new_id();
     loop {
-        match app::channels::email::outbox::deliver_due(&db, &secret_key, &instance).await {
+        match app::channels::email::outbox::deliver_due(&db, &secret_key, &files, &instance).await {
             // A full batch: more may be due.
             Ok(claimed) if claimed as i64 >= app::channels::email::outbox::CLAIM_LIMIT => continue,
             Ok(_) => {}

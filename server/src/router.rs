@@ -44,6 +44,12 @@ struct Origins {
     trust_proxy: bool,
 }
 
+impl axum::extract::FromRef<RouterState> for ServerContext {
+    fn from_ref(state: &RouterState) -> ServerContext {
+        state.context.clone()
+    }
+}
+
 impl axum::extract::FromRef<RouterState> for LeptosOptions {
     fn from_ref(state: &RouterState) -> LeptosOptions {
         state.leptos.clone()
@@ -129,8 +135,24 @@ pub fn build(context: ServerContext, config: &crate::Config) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), session_gate))
         .layer(middleware::from_fn_with_state(state.clone(), client_address));
 
+    // Attachments: their own size limit (the reply's, checked while the body streams in),
+    // behind the same session lookup as pages.
+    let files = Router::new()
+        .route(
+            app::conversations::attachments::FILES_PATH,
+            axum::routing::post(crate::files::upload),
+        )
+        .route(
+            &format!("{}/{{id}}", app::conversations::attachments::FILES_PATH),
+            get(crate::files::download),
+        )
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(middleware::from_fn_with_state(state.clone(), session_gate))
+        .layer(middleware::from_fn_with_state(state.clone(), client_address));
+
     Router::new()
         .merge(static_files)
+        .merge(files)
         .route("/healthz", get(healthz))
         .route("/favicon.svg", get(favicon))
         .merge(pages)

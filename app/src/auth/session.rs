@@ -32,6 +32,8 @@ pub struct ServerContext {
     /// Cookies are `Secure` (and `__Host-` named) on every request, not only on those
     /// that say they came over https: set when every public origin is https.
     pub secure_cookies: bool,
+    /// Where attachments are kept, and how big the files of one reply may be together.
+    pub files: Arc<crate::conversations::files::FileStore>,
 }
 
 impl ServerContext {

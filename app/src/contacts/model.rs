@@ -12,6 +12,9 @@ pub struct SearchHit {
     pub label: String,
     /// A second line: the contact's email and company, or the company's domain.
     pub detail: Option<String>,
+    /// A contact's primary address (recipient search fills it in).
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -288,7 +288,12 @@ pub(crate) fn contact_record(contact: ContactRecord, record: ContactResource, ed
         company_id: contact.company_id.clone(),
     };
     let company = contact.company_id.clone().zip(contact.company_name.clone())
-        .map(|(id, label)| SearchHit { id, label, detail: None });
+        .map(|(id, label)| SearchHit {
+            id,
+            label,
+            detail: None,
+            email: None,
+        });
     let contact_id = contact.id.clone();
     view! {
         <Title text=format!("{} · Switchboard", contact.name)/>

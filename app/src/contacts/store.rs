@@ -31,7 +31,12 @@ pub async fn search_companies(db: &Db, user: &CurrentUser, query: &str) -> AppRe
         on_db!(db, pool => crate::bind_all!(sqlx::query_as(&sql.text), &sql.params).fetch_all(pool).await)?;
     Ok(rows
         .into_iter()
-        .map(|(id, label, detail)| SearchHit { id, label, detail })
+        .map(|(id, label, detail)| SearchHit {
+            id,
+            label,
+            detail,
+            email: None,
+        })
         .collect())
 }
 
@@ -215,6 +220,7 @@ pub async fn search_contacts(db: &Db, user: &CurrentUser, query: &str) -> AppRes
         .map(|row| SearchHit {
             id: row.id,
             label: row.name,
+            email: row.email.clone(),
             detail: contact_detail(row.email, row.company),
         })
         .collect())
@@ -270,6 +276,7 @@ pub async fn insert_contact(db: &Db, user: &CurrentUser, name: &str, email: &Ema
     Ok(SearchHit {
         id,
         label: name.to_string(),
+        email: Some(email.as_str().to_string()),
         detail: contact_detail(Some(email.as_str().to_string()), company),
     })
 }
@@ -311,6 +318,7 @@ pub async fn insert_company(db: &Db, user: &CurrentUser, name: &str, domain: Opt
         id,
         label: name.to_string(),
         detail: domain.map(str::to_string),
+        email: None,
     })
 }
 
@@ -474,7 +482,12 @@ pub async fn company_record(db: &Db, user: &CurrentUser, id: &str) -> AppResult<
         conversations,
         contacts: contacts
             .into_iter()
-            .map(|(id, label, detail)| SearchHit { id, label, detail })
+            .map(|(id, label, detail)| SearchHit {
+                id,
+                label,
+                detail,
+                email: None,
+            })
             .collect(),
         id,
         name,

@@ -42,7 +42,43 @@ pub async fn discard_draft(conversation_id: String, version: i64) -> Result<bool
     with_status(
         async {
             let (context, user) = require_editor().await?;
-            super::drafts::discard_draft(&context.db, &user, &conversation_id, version).await
+            match super::drafts::discard_draft(&context.db, &user, &conversation_id, version).await? {
+                Some(files) => {
+                    context.files.remove(&files).await;
+                    Ok(true)
+                }
+                None => Ok(false),
+            }
+        }
+        .await,
+    )
+}
+
+/// What the caller's draft on a conversation has room for (the composer checks each file
+/// before uploading it; the upload checks again).
+#[server(name = AttachmentRoom, prefix = "/api", endpoint = "attachment_room", output = leptos::server_fn::codec::Postcard)]
+pub async fn attachment_room(conversation_id: String) -> Result<super::attachments::Room, AppError> {
+    use crate::auth::session::{require_editor, with_status};
+    with_status(
+        async {
+            let (context, user) = require_editor().await?;
+            super::files::room(&context.db, &context.files, &user, &conversation_id).await
+        }
+        .await,
+    )
+}
+
+/// Removes a file from the caller's draft (the bytes go too). Another user's file, or one
+/// already sent, is `NotFound`.
+#[server(name = RemoveAttachment, prefix = "/api", endpoint = "remove_attachment", output = leptos::server_fn::codec::Postcard)]
+pub async fn remove_attachment(id: String) -> Result<(), AppError> {
+    use crate::auth::session::{require_editor, with_status};
+    with_status(
+        async {
+            let (context, user) = require_editor().await?;
+            let key = super::files::remove_from_draft(&context.db, &user, &id).await?;
+            context.files.remove(&[key]).await;
+            Ok(())
         }
         .await,
     )

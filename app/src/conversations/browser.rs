@@ -132,3 +132,209 @@ pub fn beacon(endpoint: &str, form: &[(String, String)]) -> bool {
         false
     }
 }
+
+/// HTML from outside the editor (a paste from Word, Gmail or a web page; text kept in this
+/// browser's storage) cut down to what a reply may hold, before it enters the editor: the
+/// same allow-list the server applies (`conversations::html`), so what the agent sees is
+/// what the customer gets. It is parsed in an inert document (nothing in it runs or loads)
+/// and written out again tag by tag; anything not allowed is dropped, keeping its text.
+pub fn clean_html(html: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let Some(document) = web_sys::DomParser::new()
+            .ok()
+            .and_then(|p| p.parse_from_string(html, web_sys::SupportedType::TextHtml).ok())
+        else {
+            return String::new();
+        };
+        let mut out = String::new();
+        if let Some(body) = document.body() {
+            write_children(&body, &mut out);
+        }
+        out
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = html;
+        String::new()
+    }
+}
+
+/// The tags a reply keeps (as `conversations::html::TAGS`).
+#[cfg(feature = "hydrate")]
+const KEPT: &[&str] = &[
+    "p",
+    "br",
+    "div",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "blockquote",
+];
+/// Tags whose content is never text a reader sees.
+#[cfg(feature = "hydrate")]
+const DROPPED: &[&str] = &[
+    "script", "style", "template", "title", "textarea", "noscript", "head", "iframe", "object", "embed", "svg", "math",
+    "select", "button", "input",
+];
+
+#[cfg(feature = "hydrate")]
+fn escape(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn write_children(node: &web_sys::Node, out: &mut String) {
+    use wasm_bindgen::JsCast;
+    let children = node.child_nodes();
+    for i in 0..children.length() {
+        let Some(child) = children.item(i) else { continue };
+        match child.node_type() {
+            web_sys::Node::TEXT_NODE => escape(&child.text_content().unwrap_or_default(), out),
+            web_sys::Node::ELEMENT_NODE => {
+                let Ok(element) = child.dyn_into::<web_sys::Element>() else {
+                    continue;
+                };
+                let tag = element.tag_name().to_ascii_lowercase();
+                if DROPPED.contains(&tag.as_str()) {
+                    continue;
+                }
+                if !KEPT.contains(&tag.as_str()) {
+                    write_children(&element, out);
+                    continue;
+                }
+                out.push('<');
+                out.push_str(&tag);
+                if tag == "a" {
+                    if let Some(href) = element.get_attribute("href").filter(|h| is_safe_link(h)) {
+                        out.push_str(" href=\"");
+                        escape(&href, out);
+                        out.push('"');
+                    }
+                }
+                out.push('>');
+                if tag != "br" {
+                    write_children(&element, out);
+                    out.push_str("</");
+                    out.push_str(&tag);
+                    out.push('>');
+                }
+            }
+            // Comments (Word's conditional ones among them), processing instructions: gone.
+            _ => {}
+        }
+    }
+}
+
+/// Whether a link goes to a web or mail address (never `javascript:`, `data:` and the like).
+pub fn is_safe_link(href: &str) -> bool {
+    let href = href.trim_start().to_ascii_lowercase();
+    ["http://", "https://", "mailto:"].iter().any(|s| href.starts_with(s))
+}
+
+/// An upload under way: dropping it does not stop it (`abort` does).
+#[cfg(feature = "hydrate")]
+pub type Upload = web_sys::XmlHttpRequest;
+#[cfg(not(feature = "hydrate"))]
+pub type Upload = ();
+
+/// A file the browser gave us (a file picker, a drop, a paste).
+#[cfg(feature = "hydrate")]
+pub type BrowserFile = web_sys::File;
+#[cfg(not(feature = "hydrate"))]
+pub type BrowserFile = ();
+
+/// Name and size of a browser file.
+pub fn file_facts(file: &BrowserFile) -> (String, f64) {
+    #[cfg(feature = "hydrate")]
+    {
+        (file.name(), file.size())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = file;
+        (String::new(), 0.0)
+    }
+}
+
+/// Uploads `file` onto the caller's draft of a conversation (`POST /files`), telling
+/// `progress` the share sent so far (0 to 1) and `done` the outcome.
+pub fn upload(
+    conversation_id: &str,
+    file: &BrowserFile,
+    progress: impl Fn(f64) + 'static,
+    done: impl FnOnce(Result<super::attachments::Attachment, crate::error::AppError>) + 'static,
+) -> Option<Upload> {
+    #[cfg(feature = "hydrate")]
+    {
+        use crate::error::AppError;
+        use wasm_bindgen::{closure::Closure, JsCast};
+        let xhr = web_sys::XmlHttpRequest::new().ok()?;
+        let url = format!(
+            "{}?conversation={}&name={}",
+            super::attachments::FILES_PATH,
+            crate::kit::urlencode(conversation_id),
+            crate::kit::urlencode(&file.name())
+        );
+        xhr.open_with_async("POST", &url, true).ok()?;
+        xhr.set_response_type(web_sys::XmlHttpRequestResponseType::Arraybuffer);
+        if !file.type_().is_empty() {
+            let _ = xhr.set_request_header("Content-Type", &file.type_());
+        }
+        let on_progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+            if e.length_computable() && e.total() > 0.0 {
+                progress(e.loaded() / e.total());
+            }
+        });
+        if let Ok(target) = xhr.upload() {
+            target.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+        }
+        let answered = xhr.clone();
+        let on_end = Closure::once_into_js(move |_: web_sys::Event| {
+            // The progress handler lives until the upload ends.
+            drop(on_progress);
+            let status = answered.status().unwrap_or(0);
+            let bytes = answered
+                .response()
+                .ok()
+                .filter(|r| r.is_instance_of::<js_sys::ArrayBuffer>())
+                .map(|r| js_sys::Uint8Array::new(&r).to_vec())
+                .unwrap_or_default();
+            let outcome = match status {
+                0 => Err(AppError::Transport("the upload stopped".into())),
+                200 => crate::wire::decode(&bytes).ok_or(AppError::Internal),
+                _ => Err(crate::wire::decode::<AppError>(&bytes).unwrap_or(AppError::Internal)),
+            };
+            done(outcome);
+        });
+        xhr.set_onloadend(Some(on_end.unchecked_ref()));
+        xhr.send_with_opt_blob(Some(file)).ok()?;
+        Some(xhr)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (conversation_id, file, progress, done);
+        None
+    }
+}
+
+/// The files of a file input, a drop or a paste.
+#[cfg(feature = "hydrate")]
+pub fn files_of(list: Option<web_sys::FileList>) -> Vec<BrowserFile> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}

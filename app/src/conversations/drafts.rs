@@ -49,8 +49,10 @@ impl DraftRow {
                 bcc: split(&self.bcc_addresses),
                 reply_to_message_id: self.reply_to_message_id,
                 status_id: self.status_id,
+                attachments: Vec::new(),
             },
             updated_at: self.updated_at,
+            attachments: Vec::new(),
         }
     }
 }
@@ -77,7 +79,12 @@ pub async fn get_draft(db: &Db, user: &CurrentUser, conversation_id: &str) -> Ap
     let sql = format!("{DRAFT_COLUMNS} WHERE user_id = $1 AND conversation_id = $2 AND kind = 'reply'");
     let row: Option<DraftRow> = on_db!(db, pool => sqlx::query_as(&sql)
         .bind(&user.id).bind(conversation_id).fetch_optional(pool).await)?;
-    Ok(row.map(DraftRow::into_draft))
+    let Some(mut draft) = row.map(DraftRow::into_draft) else {
+        return Ok(None);
+    };
+    draft.attachments = super::files::on_draft(db, user, conversation_id).await?;
+    draft.content.attachments = draft.attachments.iter().map(|a| a.id.clone()).collect();
+    Ok(Some(draft))
 }
 
 /// The caller's draft read inside a write transaction, locked on PostgreSQL.
@@ -153,14 +160,26 @@ pub async fn save_draft(
     })
 }
 
-/// Removes the caller's draft if it is still at `version` (a newer save from another window
-/// is kept). Returns whether it was removed.
-pub async fn discard_draft(db: &Db, user: &CurrentUser, conversation_id: &str, version: i64) -> AppResult<bool> {
+/// Removes the caller's draft, and the files on it, if it is still at `version` (a newer
+/// save from another window is kept). Returns the storage keys of the files removed, or
+/// `None` when nothing was.
+pub async fn discard_draft(
+    db: &Db,
+    user: &CurrentUser,
+    conversation_id: &str,
+    version: i64,
+) -> AppResult<Option<Vec<String>>> {
     conversation_ticket(db, user, conversation_id).await?;
-    let removed = on_db!(db, pool => sqlx::query(
+    let mut tx = db.begin_write().await?;
+    let removed = on_tx!(&mut tx, conn => sqlx::query(
         "DELETE FROM drafts WHERE user_id = $1 AND conversation_id = $2 AND kind = 'reply' AND version = $3")
-        .bind(&user.id).bind(conversation_id).bind(version).execute(pool).await.map(|r| r.rows_affected()))?;
-    Ok(removed > 0)
+        .bind(&user.id).bind(conversation_id).bind(version).execute(&mut **conn).await.map(|r| r.rows_affected()))?;
+    if removed == 0 {
+        return Ok(None);
+    }
+    let keys = super::files::clear_draft_in(&mut tx, user, conversation_id).await?;
+    tx.commit().await?;
+    Ok(Some(keys))
 }
 
 /// Removes the caller's reply draft on a conversation inside the caller's transaction (a

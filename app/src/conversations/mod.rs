@@ -2,10 +2,13 @@
 //! the reply composer and drafts (R4-R7).
 
 pub mod api;
+pub mod attachments;
 pub mod browser;
 pub mod composer;
 #[cfg(feature = "ssr")]
 pub mod drafts;
+#[cfg(feature = "ssr")]
+pub mod files;
 #[cfg(feature = "ssr")]
 pub mod html;
 pub mod model;

@@ -89,6 +89,9 @@ pub struct Message {
     pub delivery_error: String,
     #[serde(default)]
     pub next_attempt_at: Option<i64>,
+    /// Files sent with it.
+    #[serde(default)]
+    pub attachments: Vec<super::attachments::Attachment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +132,8 @@ pub struct DraftContent {
     pub reply_to_message_id: Option<String>,
     /// The status chosen to set on sending, if any.
     pub status_id: Option<String>,
+    /// The files on the reply, by id (the composer's list; sending takes exactly these).
+    pub attachments: Vec<String>,
 }
 
 /// A saved draft: its content and the version the server holds.
@@ -139,10 +144,15 @@ pub struct Draft {
     pub version: i64,
     pub content: DraftContent,
     pub updated_at: i64,
+    /// The files on the draft (what `content.attachments` names).
+    #[serde(default)]
+    pub attachments: Vec<super::attachments::Attachment>,
 }
 
-/// The answer to a save.
+/// The answer to a save. (A conflict is rare and carries the whole draft; boxing it would
+/// only move the copy.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(clippy::large_enum_variant)]
 pub enum DraftSaved {
     /// Saved as this version.
     Saved { version: i64, updated_at: i64 },
@@ -184,6 +194,15 @@ pub fn check_content(content: &DraftContent) -> crate::error::AppResult<()> {
             ));
         }
     }
+    limits::list(
+        "attachments",
+        "files",
+        &content.attachments,
+        super::attachments::MAX_FILES,
+    )?;
+    for id in content.attachments.iter() {
+        limits::id(id)?;
+    }
     for id in [
         &content.from_channel_id,
         &content.reply_to_message_id,
@@ -219,9 +238,100 @@ pub fn is_address(value: &str) -> bool {
         && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.')
 }
 
+/// A plain-text body and the quoted history at its end (`> ` lines, with the "On …
+/// wrote:" line before them), if it has one.
+pub fn split_quoted_text(body: &str) -> (String, Option<String>) {
+    let lines: Vec<&str> = body.lines().collect();
+    let mut start = lines.len();
+    while start > 0 && (lines[start - 1].trim_start().starts_with('>') || lines[start - 1].trim().is_empty()) {
+        start -= 1;
+    }
+    if !lines[start..].iter().any(|l| l.trim_start().starts_with('>')) {
+        return (body.to_string(), None);
+    }
+    if start > 0 && lines[start - 1].trim_end().ends_with("wrote:") {
+        start -= 1;
+    }
+    if start == 0 {
+        return (body.to_string(), None);
+    }
+    (
+        lines[..start].join("\n").trim_end().to_string(),
+        Some(lines[start..].join("\n").trim().to_string()),
+    )
+}
+
+/// Sanitised HTML and the quoted history at its end: the last top-level `<blockquote>`
+/// when nothing but space and line breaks follows it, and something comes before it.
+pub fn split_quoted_html(html: &str) -> (String, Option<String>) {
+    let (mut depth, mut last_top, mut end_of_last) = (0usize, None, 0usize);
+    let mut at = 0;
+    while let Some(offset) = html[at..]
+        .find("<blockquote")
+        .into_iter()
+        .chain(html[at..].find("</blockquote>"))
+        .min()
+    {
+        let position = at + offset;
+        if html[position..].starts_with("</blockquote>") {
+            depth = depth.saturating_sub(1);
+            at = position + "</blockquote>".len();
+            if depth == 0 {
+                end_of_last = at;
+            }
+        } else {
+            if depth == 0 {
+                last_top = Some(position);
+            }
+            depth += 1;
+            at = position + "<blockquote".len();
+        }
+    }
+    let Some(start) = last_top.filter(|_| depth == 0 && end_of_last > 0) else {
+        return (html.to_string(), None);
+    };
+    let tail = html[end_of_last..]
+        .replace("<br>", "")
+        .replace("</div>", "")
+        .replace("</p>", "");
+    let head = &html[..start];
+    let head_has_text = head
+        .split(['<', '>'])
+        .enumerate()
+        .any(|(i, part)| i % 2 == 0 && !part.trim().is_empty());
+    if !tail.trim().is_empty() || !head_has_text {
+        return (html.to_string(), None);
+    }
+    (head.to_string(), Some(html[start..end_of_last].to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_history_at_the_end_is_split_off() {
+        let (text, quoted) = split_quoted_text("Thanks!\n\nOn Mon, Tom wrote:\n> the printer\n> is broken\n");
+        assert_eq!(text, "Thanks!");
+        assert_eq!(
+            quoted.as_deref(),
+            Some("On Mon, Tom wrote:\n> the printer\n> is broken")
+        );
+        assert_eq!(split_quoted_text("> only a quote").1, None);
+        assert_eq!(split_quoted_text("Hi\n> inline\nmore").1, None);
+
+        let html = "<p>Fixed it.</p><p>On Mon, Tom wrote:</p><blockquote><p>old</p><blockquote>older</blockquote></blockquote><br>";
+        let (head, quoted) = split_quoted_html(html);
+        assert_eq!(head, "<p>Fixed it.</p><p>On Mon, Tom wrote:</p>");
+        assert_eq!(
+            quoted.as_deref(),
+            Some("<blockquote><p>old</p><blockquote>older</blockquote></blockquote>")
+        );
+        // A quote in the middle, or with nothing before it, stays where it is.
+        assert_eq!(split_quoted_html("<p>a</p><blockquote>q</blockquote><p>b</p>").1, None);
+        assert_eq!(split_quoted_html("<blockquote>q</blockquote>").1, None);
+        assert_eq!(split_quoted_html("<p>no quote</p>").1, None);
+    }
 
     #[test]
     fn addresses_are_plain_and_header_safe() {

@@ -217,6 +217,14 @@ pub async fn send_reply(db: &Db, user: &CurrentUser, request: &SendRequest) -> A
         .bind(status_changed.then(|| detail.ticket.status_id.clone()))
         .bind(i64::from(owner_changed)).bind(&draft_json).bind(now)
         .execute(&mut **conn).await.map(|_| ()))?;
+    super::files::send_in(
+        &mut tx,
+        user,
+        &request.conversation_id,
+        &content.attachments,
+        &message_id,
+    )
+    .await?;
     super::drafts::remove_in(&mut tx, user, &request.conversation_id).await?;
     tx.commit().await?;
     Ok(SendOutcome::Scheduled { message_id, undo_until })
@@ -348,6 +356,8 @@ pub async fn undo_send(db: &Db, user: &CurrentUser, message_id: &str) -> AppResu
         ));
     }
     let content: DraftContent = serde_json::from_str(&row.draft_json).map_err(|_| AppError::Internal)?;
+    // Its files go back onto the draft, then the message goes.
+    super::files::unsend_in(&mut tx, message_id).await?;
     on_tx!(&mut tx, conn => sqlx::query("DELETE FROM messages WHERE id = $1")
         .bind(message_id).execute(&mut **conn).await.map(|_| ()))?;
     // Put the ticket back: its status (if the send changed it) and owner (if it set one).

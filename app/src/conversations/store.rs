@@ -89,8 +89,18 @@ pub async fn ticket_conversations(db: &Db, ticket_id: &str) -> AppResult<Vec<Con
                 delivery: m.delivery.as_deref().and_then(Delivery::parse),
                 delivery_error: m.delivery_error,
                 next_attempt_at: m.send_after,
+                attachments: Vec::new(),
             });
         }
+    }
+    // The files of every message: one more query.
+    let ids: Vec<String> = conversations
+        .iter()
+        .flat_map(|c| c.messages.iter().map(|m| m.id.clone()))
+        .collect();
+    let mut files = super::files::of_messages(db, &ids).await?;
+    for message in conversations.iter_mut().flat_map(|c| c.messages.iter_mut()) {
+        message.attachments = files.remove(&message.id).unwrap_or_default();
     }
     Ok(conversations)
 }

@@ -79,6 +79,57 @@ fn delivery_view(
     .into_any()
 }
 
+/// A message's body: sanitised HTML (or text), with the quoted history at its end folded
+/// behind "Show quoted text".
+fn message_body(m: &Message) -> AnyView {
+    if m.body_html.is_empty() {
+        let (text, quoted) = super::model::split_quoted_text(&m.body);
+        return view! {
+            <div class="message-body message-text">
+                {text}
+                {quoted.map(|q| view! {
+                    <details class="message-quoted">
+                        <summary>"Show quoted text"</summary>
+                        <div class="message-text">{q}</div>
+                    </details>
+                })}
+            </div>
+        }
+        .into_any();
+    }
+    let (html, quoted) = super::model::split_quoted_html(&m.body_html);
+    // Sanitised on the server with an allow-list (`conversations::html`).
+    view! {
+        <div class="message-body">
+            <div inner_html=html></div>
+            {quoted.map(|q| view! {
+                <details class="message-quoted">
+                    <summary>"Show quoted text"</summary>
+                    <div inner_html=q></div>
+                </details>
+            })}
+        </div>
+    }
+    .into_any()
+}
+
+/// A message's files: each a download link with its size.
+fn attachment_list(files: &[super::attachments::Attachment]) -> Option<AnyView> {
+    (!files.is_empty()).then(|| {
+        view! {
+            <ul class="attachments" aria-label="Attachments">
+                {files.iter().map(|f| view! {
+                    <li>
+                        <a href=f.href() download=f.file_name.clone()>{f.file_name.clone()}</a>
+                        " " <span class="muted">{super::attachments::size_label(f.size)}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    })
+}
+
 /// A conversation as a thread: each message with its sender, recipients, channel and time,
 /// the body (sanitised HTML or text), its delivery if outgoing, and "Reply to this message".
 #[component]
@@ -129,12 +180,8 @@ pub fn ConversationThread(
                         let id = id.clone();
                         move || replying_to.get().as_deref() == Some(id.as_str())
                     });
-                    let body = if m.body_html.is_empty() {
-                        view! { <div class="message-body message-text">{m.body.clone()}</div> }.into_any()
-                    } else {
-                        // Sanitised on the server with an allow-list (`conversations::html`).
-                        view! { <div class="message-body" inner_html=m.body_html.clone()></div> }.into_any()
-                    };
+                    let body = message_body(&m);
+                    let files = attachment_list(&m.attachments);
                     view! {
                         <li class=format!("message message-{kind}") class:message-answered=selected>
                             <p class="message-meta">
@@ -144,6 +191,7 @@ pub fn ConversationThread(
                             </p>
                             {recipients.map(|r| view! { <p class="message-recipients muted">{r}</p> })}
                             {body}
+                            {files}
                             <DeliveryState message=m.clone() on_changed/>
                             {(can_reply && m.kind != MessageKind::Comment).then(|| view! {
                                 <button type="button" class="button subtle message-answer" aria-label="Reply to this message"

@@ -143,6 +143,8 @@ async fn main() {
         first_admin_email: None,
         // The attack comes "through a proxy", each request from another address.
         trust_proxy: true,
+        files_dir: data_dir.join("files"),
+        attachment_limit_bytes: 25 * 1024 * 1024,
     };
     let server = server::prepare(&config).await.expect("the server starts");
     let engine = server.db.engine();

@@ -7,6 +7,7 @@ mod common;
 
 mod access;
 mod admin;
+mod attachments;
 mod auth;
 mod contacts;
 mod drafts;

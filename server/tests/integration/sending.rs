@@ -11,7 +11,7 @@ use server::mailbox::{Mailbox, Received};
 use crate::common::{ticket_named, Client, Engine, TestApp};
 use crate::drafts::save;
 
-const TICKET: &str = "Invoice shows the wrong VAT number";
+pub(crate) const TICKET: &str = "Invoice shows the wrong VAT number";
 
 /// A mailbox on a free loopback port, serving for the rest of the test.
 async fn mailbox() -> (Mailbox, u16) {
@@ -59,14 +59,14 @@ async fn set_undo_seconds(app: &TestApp, seconds: i64) {
 
 /// A test instance whose demo address sends to a mailbox of the test's own, with the undo
 /// window set, and an admin and an agent logged in.
-struct Desk {
-    app: TestApp,
-    mailbox: Mailbox,
-    admin: Client,
-    agent: Client,
+pub(crate) struct Desk {
+    pub(crate) app: TestApp,
+    pub(crate) mailbox: Mailbox,
+    pub(crate) admin: Client,
+    pub(crate) agent: Client,
 }
 
-async fn desk(engine: Engine, undo_seconds: i64) -> Desk {
+pub(crate) async fn desk(engine: Engine, undo_seconds: i64) -> Desk {
     let app = TestApp::spawn(engine).await;
     let (mailbox, port) = mailbox().await;
     let admin = app.login_as("admin@demo.test").await;
@@ -81,13 +81,18 @@ async fn desk(engine: Engine, undo_seconds: i64) -> Desk {
     }
 }
 
-async fn ticket(client: &Client, name: &str) -> TicketDetail {
+pub(crate) async fn ticket(client: &Client, name: &str) -> TicketDetail {
     let id = ticket_named(client, "AllOpen", name).await;
     client.call("get_ticket", &[("id", &id)]).await.ok()
 }
 
 /// Sends `body` on the ticket's first conversation as the editor saw `detail`.
-async fn send(client: &Client, detail: &TicketDetail, body: &str, extra: &[(&str, &str)]) -> crate::common::Answer {
+pub(crate) async fn send(
+    client: &Client,
+    detail: &TicketDetail,
+    body: &str,
+    extra: &[(&str, &str)],
+) -> crate::common::Answer {
     let conversation = &detail.conversations[0];
     let seen = conversation.messages.last().map(|m| m.id.clone()).unwrap_or_default();
     let mut form: Vec<(String, String)> = vec![
@@ -107,7 +112,7 @@ async fn send(client: &Client, detail: &TicketDetail, body: &str, extra: &[(&str
     client.call("send_reply", &form).await
 }
 
-async fn wait_for_mail(mailbox: &Mailbox, count: usize) -> Vec<Received> {
+pub(crate) async fn wait_for_mail(mailbox: &Mailbox, count: usize) -> Vec<Received> {
     let started = Instant::now();
     while mailbox.received().len() < count {
         assert!(
@@ -146,7 +151,7 @@ fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
         .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(": ")))
 }
 
-fn scheduled(answer: crate::common::Answer) -> String {
+pub(crate) fn scheduled(answer: crate::common::Answer) -> String {
     match answer.ok::<SendOutcome>() {
         SendOutcome::Scheduled { message_id, .. } => message_id,
         other => panic!("expected the reply to be scheduled, got {other:?}"),

@@ -7,7 +7,9 @@
 
 use sqlx::FromRow;
 
-use super::outgoing::{build, deliver, DeliveryError, OutgoingMail};
+use super::outgoing::{build, deliver, DeliveryError, MailFile, OutgoingMail};
+use crate::conversations::attachments::Attachment;
+use crate::conversations::files::FileStore;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::{on_db, on_tx};
@@ -110,6 +112,7 @@ pub async fn claim_due(db: &Db, owner: &str, now: i64) -> AppResult<Vec<Claimed>
                 ticket_number: r.ticket_number,
                 html: r.body_html,
                 text: r.body,
+                attachments: Vec::new(),
             },
             message_id: r.message_id,
             attempts: r.attempts,
@@ -175,29 +178,20 @@ pub async fn retry(db: &Db, message_id: &str) -> AppResult<()> {
 
 /// One round of the worker: claims what is due and delivers it. Returns how many were
 /// claimed (the worker goes again at once when that was a full batch).
-pub async fn deliver_due(db: &Db, secret_key: &[u8], instance: &str) -> AppResult<usize> {
+pub async fn deliver_due(db: &Db, secret_key: &[u8], files: &FileStore, instance: &str) -> AppResult<usize> {
     let owner = format!("{instance}:{}", crate::db::new_id());
     let now = crate::db::now_millis();
-    let claimed = claim_due(db, &owner, now).await?;
-    for item in &claimed {
-        let outcome = match item.channel_id.as_deref() {
-            None => Err(DeliveryError {
-                permanent: true,
-                reason: "its email address was removed from Settings > Email".into(),
-            }),
-            Some(channel) => match super::store::smtp_settings(db, secret_key, channel).await? {
-                None => Err(DeliveryError {
-                    permanent: true,
-                    reason: "its email address was removed from Settings > Email".into(),
-                }),
-                Some((_, settings)) => match build(&item.mail) {
-                    Err(reason) => Err(DeliveryError {
-                        permanent: true,
-                        reason,
-                    }),
-                    Ok(message) => deliver(&settings, message).await,
-                },
-            },
+    let mut claimed = claim_due(db, &owner, now).await?;
+    let ids: Vec<String> = claimed.iter().map(|c| c.message_id.clone()).collect();
+    let mut stored = crate::conversations::files::stored_of_messages(db, &ids).await?;
+    for item in &mut claimed {
+        let files_read = read_files(files, stored.remove(&item.message_id).unwrap_or_default()).await;
+        let outcome = match files_read {
+            Ok(read) => {
+                item.mail.attachments = read;
+                deliver_one(db, secret_key, item).await?
+            }
+            Err(error) => Err(error),
         };
         match outcome {
             Ok(()) => mark_sent(db, &owner, &item.message_id).await?,
@@ -208,6 +202,52 @@ pub async fn deliver_due(db: &Db, secret_key: &[u8], instance: &str) -> AppResul
         }
     }
     Ok(claimed.len())
+}
+
+/// The bytes of a message's files. A file gone from the folder fails the message for good
+/// (it names the file); a folder that cannot be read now is tried again later.
+async fn read_files(files: &FileStore, stored: Vec<(Attachment, String)>) -> Result<Vec<MailFile>, DeliveryError> {
+    let mut read = Vec::with_capacity(stored.len());
+    for (attachment, key) in stored {
+        match files.read(&key).await {
+            Ok(bytes) => read.push(MailFile {
+                file_name: attachment.file_name,
+                content_type: attachment.content_type,
+                bytes,
+            }),
+            Err(error) => {
+                return Err(DeliveryError {
+                    permanent: error.kind() == std::io::ErrorKind::NotFound,
+                    reason: format!(
+                        "the file {:?} could not be read from the files folder ({error})",
+                        attachment.file_name
+                    ),
+                })
+            }
+        }
+    }
+    Ok(read)
+}
+
+/// Builds and delivers one claimed message over its address's SMTP server.
+async fn deliver_one(db: &Db, secret_key: &[u8], item: &Claimed) -> AppResult<Result<(), DeliveryError>> {
+    let removed = || DeliveryError {
+        permanent: true,
+        reason: "its email address was removed from Settings > Email".into(),
+    };
+    let Some(channel) = item.channel_id.as_deref() else {
+        return Ok(Err(removed()));
+    };
+    let Some((_, settings)) = super::store::smtp_settings(db, secret_key, channel).await? else {
+        return Ok(Err(removed()));
+    };
+    Ok(match build(&item.mail) {
+        Err(reason) => Err(DeliveryError {
+            permanent: true,
+            reason,
+        }),
+        Ok(message) => deliver(&settings, message).await,
+    })
 }
 
 #[cfg(test)]

@@ -30,6 +30,16 @@ pub struct OutgoingMail {
     pub ticket_number: i64,
     pub html: String,
     pub text: String,
+    /// Files sent with it, in order.
+    pub attachments: Vec<MailFile>,
+}
+
+/// A file of an outgoing email (name and type were cleaned when it was stored).
+#[derive(Debug, Clone, Default)]
+pub struct MailFile {
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 /// `X-Switchboard-Ticket: 1042`: the ticket a reply belongs to, for incoming mail to find it.
@@ -83,7 +93,8 @@ fn mailbox(address: &str, name: Option<&str>) -> Result<Mailbox, String> {
 }
 
 /// The RFC 5322 message: From, To, CC, BCC (envelope only), Subject, Message-ID,
-/// In-Reply-To, References, the ticket header, and multipart/alternative text and HTML.
+/// In-Reply-To, References, the ticket header, multipart/alternative text and HTML, and
+/// the files (multipart/mixed around it) when there are any.
 pub fn build(mail: &OutgoingMail) -> Result<Message, String> {
     let mut builder = Message::builder()
         .from(mailbox(&mail.from_address, Some(&mail.from_name))?)
@@ -127,7 +138,18 @@ pub fn build(mail: &OutgoingMail) -> Result<Message, String> {
                 .header(ContentType::TEXT_HTML)
                 .body(html_document(&mail.html)),
         );
-    builder.multipart(body).map_err(|e| e.to_string())
+    if mail.attachments.is_empty() {
+        return builder.multipart(body).map_err(|e| e.to_string());
+    }
+    let mut mixed = MultiPart::mixed().multipart(body);
+    for file in &mail.attachments {
+        let content_type = ContentType::parse(&file.content_type)
+            .unwrap_or_else(|_| ContentType::parse("application/octet-stream").expect("a valid type"));
+        mixed = mixed.singlepart(
+            lettre::message::Attachment::new(file.file_name.clone()).body(file.bytes.clone(), content_type),
+        );
+    }
+    builder.multipart(mixed).map_err(|e| e.to_string())
 }
 
 /// Sanitised reply HTML in a minimal document.
@@ -265,6 +287,7 @@ mod tests {
             ticket_number: 1042,
             html: "<p>Hello <b>Tom</b></p>".into(),
             text: "Hello Tom".into(),
+            attachments: Vec::new(),
         }
     }
 
@@ -301,6 +324,25 @@ mod tests {
         assert!(!formatted.contains("In-Reply-To"), "an id that is not one is left out");
         hostile.to = vec!["evil@evil.test\r\nBcc: x@y.test".into()];
         assert!(build(&hostile).is_err());
+    }
+
+    #[test]
+    fn files_go_in_a_mixed_part_beside_the_text_and_html() {
+        let mut with_files = mail();
+        with_files.attachments = vec![MailFile {
+            file_name: "résumé.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: vec![0x25, 0x50, 0xff, 0x00, 0x81],
+        }];
+        let formatted = String::from_utf8(build(&with_files).unwrap().formatted()).unwrap();
+        assert!(formatted.contains("multipart/mixed"), "{formatted}");
+        assert!(formatted.contains("multipart/alternative"), "{formatted}");
+        assert!(formatted.contains("Content-Type: application/pdf"), "{formatted}");
+        assert!(formatted.contains("Content-Disposition: attachment"), "{formatted}");
+        assert!(formatted.contains("JVD/AIE="), "the bytes, base64: {formatted}");
+        assert!(!String::from_utf8(build(&mail()).unwrap().formatted())
+            .unwrap()
+            .contains("multipart/mixed"));
     }
 
     #[test]

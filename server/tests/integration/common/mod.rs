@@ -67,9 +67,12 @@ pub async fn fresh_database_url(engine: Engine) -> String {
 
 /// The configuration of a test instance on `database_url`, listening on a free port.
 pub fn config(database_url: &str, seed_demo: bool) -> server::Config {
+    let data_dir = std::env::temp_dir().join(format!("switchboard-data-{}", random_suffix()));
     server::Config {
         addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: std::env::temp_dir().join(format!("switchboard-data-{}", random_suffix())),
+        files_dir: data_dir.join("files"),
+        attachment_limit_bytes: 2 * 1024 * 1024,
+        data_dir,
         database_url: database_url.to_string(),
         seed_demo,
         secret_key: b"test-secret-key-test-secret-key-0123456789".to_vec(),
@@ -85,6 +88,8 @@ pub struct TestApp {
     pub base: String,
     pub database_url: String,
     pub db: app::db::Db,
+    /// Where this instance keeps attachments.
+    pub files_dir: PathBuf,
     stop: Option<(
         tokio::sync::oneshot::Sender<()>,
         tokio::task::JoinHandle<std::io::Result<()>>,
@@ -105,6 +110,7 @@ impl TestApp {
     /// the one that starts after a restart).
     pub async fn spawn_on(database_url: &str, seed_demo: bool) -> TestApp {
         let config = config(database_url, seed_demo);
+        let files_dir = config.files_dir.clone();
         let server = server::prepare(&config).await.expect("the server starts");
         let addr = server.local_addr();
         let db = server.db.clone();
@@ -117,6 +123,7 @@ impl TestApp {
             base: format!("http://{addr}"),
             database_url: database_url.to_string(),
             db,
+            files_dir,
             stop: Some((stop, running)),
         }
     }

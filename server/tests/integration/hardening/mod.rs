@@ -27,7 +27,7 @@ pub(crate) async fn new_ticket(client: &common::Client, name: &str) -> String {
 }
 
 /// A user made by `admin` and a client logged in as them.
-async fn new_user(
+pub(crate) async fn new_user(
     app: &TestApp,
     admin: &common::Client,
     email: &str,

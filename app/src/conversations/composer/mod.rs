@@ -4,6 +4,14 @@
 
 use leptos::prelude::*;
 
+mod files;
+mod recipients;
+mod toolbar;
+
+use files::{Files, FilesPanel};
+use recipients::Recipients;
+use toolbar::{add_link, Toolbar};
+
 use super::api::{discard_draft, get_draft, save_draft, send_reply, undo_send};
 use super::browser;
 use super::model::{Conversation, Draft, DraftContent, DraftSaved, Message, MessageKind, SendOutcome, SendRequest};
@@ -134,6 +142,10 @@ fn Editor(
     let pending = StoredValue::new(None::<gloo_timers_shim::Timeout>);
     let editor = NodeRef::<leptos::html::Div>::new();
     let expanded = RwSignal::new(false);
+    let files = Files::new(
+        id.clone(),
+        saved.as_ref().map(|d| d.attachments.clone()).unwrap_or_default(),
+    );
     let height = RwSignal::new(180i32);
 
     let content = move || DraftContent {
@@ -144,6 +156,7 @@ fn Editor(
         bcc: addresses(&bcc.get_untracked()),
         reply_to_message_id: replying_to.get_untracked(),
         status_id: None,
+        attachments: files.ids(),
     };
     let field_error = RwSignal::new(None::<AppError>);
     let drafts_changed = use_context::<super::ui::DraftsChanged>()
@@ -161,10 +174,12 @@ fn Editor(
             return;
         };
         if base.parse::<i64>().ok() == Some(version.get_value()) && html != body.get_untracked() {
-            body.set(html.to_string());
+            // Cut down to the allow-list first: the browser's storage is not ours to trust.
+            let html = browser::clean_html(html);
             if let Some(el) = editor.get_untracked() {
-                el.set_inner_html(html);
+                el.set_inner_html(&html);
             }
+            body.set(html);
             state.set(SaveState::Retrying);
         }
     };
@@ -213,6 +228,11 @@ fn Editor(
             });
         })
     };
+    // A file added or removed: the draft is saved (so it exists to hold the file).
+    files.on_change(Callback::new({
+        let save_now = save_now.clone();
+        move |_: ()| save_now()
+    }));
     // Saves again while "Not saved, retrying".
     let retry_save = save_now.clone();
     Effect::new(move |_| {
@@ -365,6 +385,7 @@ fn Editor(
             if let Some(el) = editor.get_untracked() {
                 el.set_inner_html("");
             }
+            files.clear();
             version.set_value(0);
             dirty_since.set_value(None);
             browser::forget_unsaved(&conversation_for_send);
@@ -386,6 +407,13 @@ fn Editor(
     });
     let start_send = move |status: Option<Status>, force: bool| {
         menu_open.set(false);
+        if files.busy() {
+            send_error.set(Some(AppError::validation(
+                "attachments",
+                "A file is still uploading: send when it is done (or dismiss it).",
+            )));
+            return;
+        }
         if let Some(el) = editor.get_untracked() {
             body.set(el.inner_html());
         }
@@ -436,6 +464,7 @@ fn Editor(
             if let Some(el) = editor.get_untracked() {
                 el.set_inner_html("");
             }
+            files.clear();
             version.set_value(0);
             dirty_since.set_value(None);
             browser::forget_unsaved(&id_for_discard);
@@ -509,20 +538,6 @@ fn Editor(
             .get()
             .and_then(|e| e.field_message("body").or(e.field_message("from")))
     };
-    let tool = move |label: &'static str, command: &'static str, shortcut: &'static str| {
-        view! {
-            <button type="button" class="tool" aria-label=label title=format!("{label} {shortcut}")
-                on:mousedown=move |ev| ev.prevent_default()
-                on:click=move |_| browser::format(command, None)>
-                <span aria-hidden="true">{tool_glyph(command)}</span>
-            </button>
-        }
-    };
-    let add_link = move || {
-        if let Some(url) = browser::ask_link() {
-            browser::format("createLink", Some(&url));
-        }
-    };
     let on_key = {
         move |ev: leptos::ev::KeyboardEvent| {
             let command = ev.ctrl_key() || ev.meta_key();
@@ -540,10 +555,6 @@ fn Editor(
         }
     };
     let senders_for_view = senders.clone();
-    let on_field_to = on_field.clone();
-    let on_field_cc = on_field.clone();
-    let on_field_bcc = on_field.clone();
-    let on_field_from = on_field;
     let resize_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
         "ArrowUp" => {
             ev.prevent_default();
@@ -574,8 +585,39 @@ fn Editor(
         }));
     };
 
+    // Files dropped on the composer, or pasted into the editor, are attached; pasted HTML is
+    // cut down to what a reply may hold before it goes in.
+    let dropping = RwSignal::new(false);
+    let on_drag_over = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dropping.set(true);
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dropping.set(false);
+        #[cfg(feature = "hydrate")]
+        files.add(browser::files_of(ev.data_transfer().and_then(|d| d.files())));
+    };
+    let on_paste = move |ev: leptos::ev::ClipboardEvent| {
+        #[cfg(feature = "hydrate")]
+        if let Some(data) = ev.clipboard_data() {
+            let pasted = browser::files_of(data.files());
+            if !pasted.is_empty() {
+                ev.prevent_default();
+                files.add(pasted);
+                return;
+            }
+            if let Some(html) = data.get_data("text/html").ok().filter(|h| !h.trim().is_empty()) {
+                ev.prevent_default();
+                browser::format("insertHTML", Some(&browser::clean_html(&html)));
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
     view! {
-        <div class="composer-frame" class:composer-popup=move || expanded.get()
+        <div class="composer-frame" class:composer-popup=move || expanded.get() class:composer-dropping=move || dropping.get()
+            on:dragover=on_drag_over on:dragleave=move |_| dropping.set(false) on:drop=on_drop
             role=move || expanded.get().then_some("dialog") aria-modal=move || expanded.get().then_some("true")
             aria-label=move || expanded.get().then_some("Reply (expanded)")>
             <div class="composer-resize" role="separator" aria-orientation="horizontal" tabindex="0"
@@ -595,64 +637,18 @@ fn Editor(
                         </p>
                     })
                 }}
-                <div class="field composer-to">
-                    <label for="reply-to">"To"</label>
-                    <input id="reply-to" type="text" autocomplete="off" aria-describedby="reply-to-error"
-                        prop:value=move || to.get() on:input:target=move |ev| { to.set(ev.target().value()); on_field_to(); }/>
-                    <button type="button" class="button subtle" aria-expanded=move || show_recipients.get().to_string()
-                        aria-controls="reply-recipients" on:click=move |_| show_recipients.update(|s| *s = !*s)>
-                        "From, CC, BCC"
-                    </button>
-                </div>
-                <p id="reply-to-error" class="field-error" role="alert">{error_for("to")}</p>
-                <div id="reply-recipients" class="composer-recipients" hidden=move || !show_recipients.get()>
-                    <div class="field">
-                        <label for="reply-from">"From"</label>
-                        <select id="reply-from" prop:value=move || from.get()
-                            on:change:target=move |ev| { from.set(ev.target().value()); on_field_from(); }>
-                            {senders_for_view.iter().map(|s| view! { <option value=s.id.clone()>{s.label()}</option> }).collect_view()}
-                        </select>
-                        <p class="field-error" role="alert">{error_for("from")}</p>
-                    </div>
-                    <div class="field">
-                        <label for="reply-cc">"CC"</label>
-                        <input id="reply-cc" type="text" autocomplete="off" prop:value=move || cc.get()
-                            on:input:target=move |ev| { cc.set(ev.target().value()); on_field_cc(); }/>
-                        <p class="field-error" role="alert">{error_for("cc")}</p>
-                    </div>
-                    <div class="field">
-                        <label for="reply-bcc">"BCC"</label>
-                        <input id="reply-bcc" type="text" autocomplete="off" prop:value=move || bcc.get()
-                            on:input:target=move |ev| { bcc.set(ev.target().value()); on_field_bcc(); }/>
-                        <p class="field-error" role="alert">{error_for("bcc")}</p>
-                    </div>
-                </div>
+                <Recipients to cc bcc from senders=senders_for_view show=show_recipients
+                    errors=Callback::new(move |field: &'static str| error_for(field)())
+                    on_change=Callback::new(move |_: ()| on_field())/>
             </div>
-            <div class="composer-toolbar" role="toolbar" aria-label="Formatting" aria-controls="reply-editor">
-                {tool("Bold", "bold", "(Ctrl+B)")}
-                {tool("Italic", "italic", "(Ctrl+I)")}
-                {tool("Underline", "underline", "(Ctrl+U)")}
-                {tool("Bulleted list", "insertUnorderedList", "")}
-                {tool("Numbered list", "insertOrderedList", "")}
-                <button type="button" class="tool" aria-label="Link" title="Link (Ctrl+K)"
-                    on:mousedown=move |ev| ev.prevent_default() on:click=move |_| add_link()>
-                    <span aria-hidden="true">"Link"</span>
-                </button>
-                <button type="button" class="tool" aria-label="Quote" title="Quote"
-                    on:mousedown=move |ev| ev.prevent_default() on:click=move |_| browser::format("formatBlock", Some("blockquote"))>
-                    <span aria-hidden="true">"❝"</span>
-                </button>
-                {tool("Clear formatting", "removeFormat", "")}
-                <button type="button" class="button subtle composer-expand" aria-pressed=move || expanded.get().to_string()
-                    on:click=move |_| expanded.update(|e| *e = !*e)>
-                    {move || if expanded.get() { "Collapse" } else { "Expand" }}
-                </button>
-            </div>
+            <Toolbar expanded/>
             <div id="reply-editor" class="composer-editor" contenteditable="true" role="textbox" aria-multiline="true"
                 aria-label="Reply" aria-describedby="reply-body-error reply-save-state" node_ref=editor
                 inner_html=initial.body_html.clone()
-                on:input=on_input on:blur=on_blur on:keydown=on_key></div>
+                on:input=on_input on:blur=on_blur on:keydown=on_key on:paste=on_paste></div>
             <p id="reply-body-error" class="field-error" role="alert">{body_error}</p>
+            <FilesPanel files/>
+            <p class="field-error" role="alert">{error_for("attachments")}</p>
             {move || match state.get() {
                 SaveState::Conflict(current) => view! {
                     <div class="composer-conflict" role="alert">
@@ -740,18 +736,6 @@ fn Editor(
             })}
             {move || undo_action.value().get().and_then(|r| r.err()).map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
         </div>
-    }
-}
-
-fn tool_glyph(command: &str) -> &'static str {
-    match command {
-        "bold" => "B",
-        "italic" => "I",
-        "underline" => "U",
-        "insertUnorderedList" => "•",
-        "insertOrderedList" => "1.",
-        "removeFormat" => "⌫",
-        _ => "?",
     }
 }
 
