@@ -160,23 +160,8 @@ pub fn clean_html(html: &str) -> String {
     }
 }
 
-/// The tags a reply keeps (as `conversations::html::TAGS`).
 #[cfg(feature = "hydrate")]
-const KEPT: &[&str] = &[
-    "p",
-    "br",
-    "div",
-    "strong",
-    "b",
-    "em",
-    "i",
-    "u",
-    "ul",
-    "ol",
-    "li",
-    "a",
-    "blockquote",
-];
+use super::model::REPLY_TAGS as KEPT;
 /// Tags whose content is never text a reader sees.
 #[cfg(feature = "hydrate")]
 const DROPPED: &[&str] = &[

@@ -6,22 +6,7 @@
 
 use std::collections::HashSet;
 
-/// The tags a reply keeps.
-const TAGS: &[&str] = &[
-    "p",
-    "br",
-    "div",
-    "strong",
-    "b",
-    "em",
-    "i",
-    "u",
-    "ul",
-    "ol",
-    "li",
-    "a",
-    "blockquote",
-];
+use super::model::REPLY_TAGS as TAGS;
 
 /// The reply's HTML with only the allow-list left (links get `rel="noopener noreferrer"`).
 pub fn sanitise(html: &str) -> String {

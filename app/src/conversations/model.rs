@@ -108,6 +108,24 @@ pub struct Conversation {
     pub messages: Vec<Message>,
 }
 
+/// The tags a reply's HTML keeps: the server's sanitiser (`html`) and the browser's paste
+/// cleaning (`browser::clean_html`) use this one list.
+pub const REPLY_TAGS: &[&str] = &[
+    "p",
+    "br",
+    "div",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "blockquote",
+];
+
 /// Characters of a reply's HTML (what the editor sends; the sanitised text is shorter).
 pub const MAX_REPLY_HTML: usize = 200_000;
 /// Recipients on each of To, CC and BCC.

@@ -374,13 +374,10 @@ fn Editor(
         };
         send_reply(request)
     });
-    let conversation_for_send = conversation.id.clone();
-    Effect::new(move |_| match send.value().get() {
-        Some(Ok(SendOutcome::Scheduled { message_id, undo_until })) => {
-            send_error.set(None);
-            collision.set(None);
-            chosen_status.set(None);
-            needed_values.set(Vec::new());
+    // Sent or discarded: an empty editor with no draft behind it.
+    let clear_editor = {
+        let id = conversation.id.clone();
+        move || {
             body.set(String::new());
             if let Some(el) = editor.get_untracked() {
                 el.set_inner_html("");
@@ -388,8 +385,19 @@ fn Editor(
             files.clear();
             version.set_value(0);
             dirty_since.set_value(None);
-            browser::forget_unsaved(&conversation_for_send);
+            browser::forget_unsaved(&id);
             state.set(SaveState::Idle);
+        }
+    };
+    let clear_after_discard = clear_editor.clone();
+    let conversation_for_send = conversation.id.clone();
+    Effect::new(move |_| match send.value().get() {
+        Some(Ok(SendOutcome::Scheduled { message_id, undo_until })) => {
+            send_error.set(None);
+            collision.set(None);
+            chosen_status.set(None);
+            needed_values.set(Vec::new());
+            clear_editor();
             just_sent.set(Some(super::ui::SentReply {
                 conversation_id: conversation_for_send.clone(),
                 message_id,
@@ -457,18 +465,9 @@ fn Editor(
         let id = conversation.id.clone();
         move |_: &()| discard_draft(id.clone(), version.get_value())
     });
-    let id_for_discard = conversation.id.clone();
     Effect::new(move |_| {
         if let Some(Ok(_)) = discard.value().get() {
-            body.set(String::new());
-            if let Some(el) = editor.get_untracked() {
-                el.set_inner_html("");
-            }
-            files.clear();
-            version.set_value(0);
-            dirty_since.set_value(None);
-            browser::forget_unsaved(&id_for_discard);
-            state.set(SaveState::Idle);
+            clear_after_discard();
             drafts_changed.update(|n| *n += 1);
         }
     });
