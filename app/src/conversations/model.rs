@@ -92,6 +92,10 @@ pub struct Message {
     /// Files sent with it.
     #[serde(default)]
     pub attachments: Vec<super::attachments::Attachment>,
+    /// The quoted history at the end of `body_html`, split off and sanitised again on the
+    /// server (shown behind "Show quoted text"); empty when there is none.
+    #[serde(default)]
+    pub quoted_html: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -279,7 +283,9 @@ pub fn split_quoted_text(body: &str) -> (String, Option<String>) {
     )
 }
 
-/// Sanitised HTML and the quoted history at its end: the last top-level `<blockquote>`
+/// Where to split HTML and the quoted history at its end: never trust the two parts as
+/// they come (a cut can fall inside an attribute); `store` sanitises each again.
+/// The last top-level `<blockquote>` the last top-level `<blockquote>`
 /// when nothing but space and line breaks follows it, and something comes before it.
 pub fn split_quoted_html(html: &str) -> (String, Option<String>) {
     let (mut depth, mut last_top, mut end_of_last) = (0usize, None, 0usize);

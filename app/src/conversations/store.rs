@@ -37,6 +37,16 @@ struct MessageRow {
     send_after: Option<i64>,
 }
 
+/// Splits the quoted history off a message's HTML, each part sanitised again: a cut in
+/// sanitised HTML can fall inside an attribute value, which must never reach the browser
+/// as markup.
+pub fn fold_quoted(message: &mut Message) {
+    if let (head, Some(quoted)) = super::model::split_quoted_html(&message.body_html) {
+        message.body_html = super::html::sanitise(&head);
+        message.quoted_html = super::html::sanitise(&quoted);
+    }
+}
+
 /// The ticket's conversations, oldest first, each with its messages in order: two queries
 /// whatever the number of conversations.
 pub async fn ticket_conversations(db: &Db, ticket_id: &str) -> AppResult<Vec<Conversation>> {
@@ -81,6 +91,7 @@ pub async fn ticket_conversations(db: &Db, ticket_id: &str) -> AppResult<Vec<Con
                 author_name: m.author_name.unwrap_or_else(|| "Unknown visitor".to_string()),
                 body: m.body,
                 body_html: m.body_html,
+                quoted_html: String::new(),
                 created_at: m.created_at,
                 from_address: m.from_address,
                 to: split(&m.to_addresses),
@@ -101,6 +112,47 @@ pub async fn ticket_conversations(db: &Db, ticket_id: &str) -> AppResult<Vec<Con
     let mut files = super::files::of_messages(db, &ids).await?;
     for message in conversations.iter_mut().flat_map(|c| c.messages.iter_mut()) {
         message.attachments = files.remove(&message.id).unwrap_or_default();
+        fold_quoted(message);
     }
     Ok(conversations)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_split_inside_an_attribute_never_becomes_markup() {
+        use super::super::html::sanitise;
+        // Link addresses holding blockquote tags and an <img onerror>: sanitised, an attribute
+        // keeps them raw, so a cut there must not reach the browser unsanitised.
+        for raw in [
+            "<p>Hi <a href=\"https://x.test/</blockquote><blockquote><img src=x onerror=alert(1)>\">l</a></p><blockquote>q</blockquote>",
+            "<p>Hi</p><blockquote>q <a href=\"https://x.test/<blockquote>\">l</a></blockquote>",
+            "<p>Fixed.</p><blockquote><p>old</p></blockquote>",
+        ] {
+            let mut message = Message {
+                id: "m".into(),
+                kind: MessageKind::Incoming,
+                author_name: String::new(),
+                body: String::new(),
+                body_html: sanitise(raw),
+                created_at: 0,
+                from_address: String::new(),
+                to: Vec::new(),
+                cc: Vec::new(),
+                bcc: Vec::new(),
+                delivery: None,
+                delivery_error: String::new(),
+                next_attempt_at: None,
+                attachments: Vec::new(),
+                quoted_html: String::new(),
+            };
+            fold_quoted(&mut message);
+            // Each part is exactly what the allow-list lets through.
+            for part in [&message.body_html, &message.quoted_html] {
+                assert_eq!(&sanitise(part), part, "{raw}");
+            }
+        }
+    }
 }

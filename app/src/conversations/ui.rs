@@ -97,11 +97,12 @@ fn message_body(m: &Message) -> AnyView {
         }
         .into_any();
     }
-    let (html, quoted) = super::model::split_quoted_html(&m.body_html);
-    // Sanitised on the server with an allow-list (`conversations::html`).
+    // Sanitised on the server with an allow-list (`conversations::html`), the quoted
+    // history split off and sanitised again there (`store::fold_quoted`).
+    let quoted = (!m.quoted_html.is_empty()).then(|| m.quoted_html.clone());
     view! {
         <div class="message-body">
-            <div inner_html=html></div>
+            <div inner_html=m.body_html.clone()></div>
             {quoted.map(|q| view! {
                 <details class="message-quoted">
                     <summary>"Show quoted text"</summary>
