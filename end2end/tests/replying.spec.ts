@@ -197,3 +197,65 @@ test('a ticket page with the composer open, recipients and the send menu shown, 
   await page.keyboard.press('Tab');
   await expect(page.getByRole('button', { name: 'From, CC, BCC' })).toBeFocused();
 });
+
+test('files attach with progress, one over the limit is refused with the reason, and the sent reply lists them for download', async ({ page }) => {
+  const problems = watchConsole(page);
+  await logInFromStart(page, 'agent@demo.test');
+  await hydrated(page);
+  await ticketWithConversation(page, 'Attached files');
+  await editor(page).click();
+  await editor(page).pressSequentially('The invoice is attached.');
+  // A slow upload shows its progress.
+  await page.route('**/files?*', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await route.continue();
+  });
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Attach files' }).click();
+  await (await chooser).setFiles([{ name: 'invoice.txt', mimeType: 'text/plain', buffer: Buffer.from('Invoice 42\n') }]);
+  const files = page.getByRole('list', { name: 'Files on this reply' });
+  await expect(files.getByRole('progressbar', { name: 'Uploading invoice.txt' })).toBeVisible();
+  await expect(files.getByRole('link', { name: 'invoice.txt' })).toBeVisible({ timeout: 10_000 });
+  await page.unroute('**/files?*');
+  // Over the limit (25 MB in all): named with the reason, no bytes sent.
+  const second = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Attach files' }).click();
+  await (await second).setFiles([{ name: 'huge.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(26 * 1024 * 1024) }]);
+  await expect(files.getByRole('alert')).toContainText('huge.bin was not attached');
+  await files.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(files.getByRole('alert')).toHaveCount(0);
+  // The file stays with the draft.
+  await expect(saveState(page)).toHaveText('Saved');
+  await page.reload();
+  await hydrated(page);
+  await expect(files.getByRole('link', { name: 'invoice.txt' })).toBeVisible();
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Reply scheduled.' })).toBeVisible();
+  const thread = page.getByRole('article', { name: 'Email conversation with Priya Shah' });
+  const link = thread.getByRole('list', { name: 'Attachments' }).getByRole('link', { name: 'invoice.txt' });
+  await expect(link).toBeVisible();
+  const download = await page.request.get((await link.getAttribute('href'))!);
+  expect(download.status()).toBe(200);
+  expect(await download.text()).toBe('Invoice 42\n');
+  expect(problems).toEqual([]);
+});
+
+test('a half-typed CC address does not stop the draft saving; leaving the field names it, and Send refuses it', async ({ page }) => {
+  await logInFromStart(page, 'agent@demo.test');
+  await hydrated(page);
+  await ticketWithConversation(page, 'Half typed');
+  await page.getByRole('button', { name: 'From, CC, BCC' }).click();
+  const cc = page.getByRole('combobox', { name: 'CC' });
+  await cc.pressSequentially('mary@glo');
+  await expect(saveState(page)).toHaveText('Saved');
+  await expect(page.getByText('is not an email address')).toHaveCount(0);
+  await editor(page).click();
+  await expect(page.getByRole('alert').filter({ hasText: '"mary@glo" is not an email address' })).toBeVisible();
+  await expect(cc).toHaveAttribute('aria-invalid', 'true');
+  await editor(page).pressSequentially('Copying Mary.');
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(page.getByRole('alert').filter({ hasText: '"mary@glo" is not an email address' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Reply scheduled.' })).toHaveCount(0);
+  await cc.fill('mary@globex.test');
+  await expect(page.getByText('is not an email address')).toHaveCount(0);
+});

@@ -197,23 +197,22 @@ pub struct DraftSummary {
     pub updated_at: i64,
 }
 
-/// Refuses a draft's content that is too big, or recipients that are not addresses (named
-/// on the field, `to`, `cc` or `bcc`).
+/// Refuses a draft's content that is too big. Recipients are only held to their size here
+/// (a draft may hold an address still being typed); `check_recipients` checks them at send.
 pub fn check_content(content: &DraftContent) -> crate::error::AppResult<()> {
     use crate::limits;
     limits::text("body", "The reply", &content.body_html, MAX_REPLY_HTML)?;
-    for (field, what, list) in [
-        ("to", "To", &content.to),
-        ("cc", "CC", &content.cc),
-        ("bcc", "BCC", &content.bcc),
-    ] {
+    for (field, what, list) in recipient_lists(content) {
         limits::list(field, &format!("{what} recipients"), list, MAX_RECIPIENTS)?;
-        if let Some(bad) = list.iter().find(|a| !is_address(a)) {
-            let shown: String = bad.chars().take(60).collect();
-            return Err(crate::error::AppError::validation(
-                field,
-                format!("{shown:?} is not an email address: write it like name@example.com."),
-            ));
+        for entry in list {
+            limits::text(field, &format!("An address in {what}"), entry, MAX_ADDRESS)?;
+            // Nobody types a line break into an address: that is a header being forged.
+            if entry.chars().any(char::is_control) {
+                return Err(crate::error::AppError::validation(
+                    field,
+                    bad_address(std::slice::from_ref(entry)).unwrap_or_default(),
+                ));
+            }
         }
     }
     limits::list(
@@ -234,6 +233,33 @@ pub fn check_content(content: &DraftContent) -> crate::error::AppResult<()> {
     .flatten()
     {
         limits::id(id)?;
+    }
+    Ok(())
+}
+
+fn recipient_lists(content: &DraftContent) -> [(&'static str, &'static str, &Vec<String>); 3] {
+    [
+        ("to", "To", &content.to),
+        ("cc", "CC", &content.cc),
+        ("bcc", "BCC", &content.bcc),
+    ]
+}
+
+/// What is wrong with the first entry of `list` that is not an email address, in words
+/// for the field beside it.
+pub fn bad_address(list: &[String]) -> Option<String> {
+    list.iter().find(|a| !is_address(a)).map(|bad| {
+        let shown: String = bad.chars().take(60).collect();
+        format!("{shown:?} is not an email address: write it like name@example.com.")
+    })
+}
+
+/// Refuses recipients that are not addresses, named on their field (`to`, `cc`, `bcc`).
+pub fn check_recipients(content: &DraftContent) -> crate::error::AppResult<()> {
+    for (field, _, list) in recipient_lists(content) {
+        if let Some(message) = bad_address(list) {
+            return Err(crate::error::AppError::validation(field, message));
+        }
     }
     Ok(())
 }
@@ -385,7 +411,9 @@ mod tests {
             cc: vec!["ok@example.com".into(), "not an address".into()],
             ..Default::default()
         };
-        let error = check_content(&content).unwrap_err();
+        // A draft may hold it (still being typed); sending names it.
+        assert!(check_content(&content).is_ok());
+        let error = check_recipients(&content).unwrap_err();
         assert!(error
             .field_message("cc")
             .unwrap()
@@ -395,6 +423,11 @@ mod tests {
             ..Default::default()
         };
         assert!(check_content(&many).unwrap_err().field_message("to").is_some());
+        let long = DraftContent {
+            bcc: vec!["x".repeat(MAX_ADDRESS + 1)],
+            ..Default::default()
+        };
+        assert!(check_content(&long).unwrap_err().field_message("bcc").is_some());
     }
 }
 

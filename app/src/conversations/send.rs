@@ -53,6 +53,7 @@ fn with_signature(body: &str, signature: &str) -> String {
 pub async fn send_reply(db: &Db, user: &CurrentUser, request: &SendRequest) -> AppResult<SendOutcome> {
     let content = &request.content;
     super::model::check_content(content)?;
+    super::model::check_recipients(content)?;
     crate::limits::list(
         "properties",
         "properties",

@@ -179,7 +179,7 @@ async fn main() {
 
     println!();
     println!(
-        "server rendering the agent's workspace (GET /, {engine}, {page_bytes} bytes of HTML, brotli on the wire, \
+        "server rendering the agent's workspace (GET /, {engine}, {page_bytes} bytes of HTML, compressed as for a browser, \
          {concurrency} keep-alive connections from a minimal client in the same process, {seconds} s):"
     );
     let deadline = Instant::now() + Duration::from_secs(seconds);
@@ -332,7 +332,7 @@ impl KeepAlive {
         let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
         stream.set_nodelay(true).expect("nodelay");
         let request = format!(
-            "GET / HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nAccept-Encoding: br\r\nAccept: text/html\r\n\r\n"
+            "GET / HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nAccept-Encoding: gzip, deflate, br, zstd\r\nAccept: text/html\r\n\r\n"
         )
         .into_bytes();
         KeepAlive {

@@ -190,13 +190,13 @@ async fn drafts_are_sanitised_and_checked(engine: Engine) {
     for gone in ["script", "onclick", "javascript:", "<img", "onerror"] {
         assert!(!kept.contains(gone), "{gone} kept: {kept}");
     }
-    let bad = save(&agent, &conversation, 1, "<p>x</p>", &[("cc][0", "not an address")]).await;
-    assert_eq!(bad.status, 422, "{}", bad.body);
-    assert!(bad.body.to_string().contains("not an email address"), "{}", bad.body);
+    // An address still being typed is kept with the draft (sending names it, see sending.rs).
+    let half_typed = save(&agent, &conversation, 1, "<p>x</p>", &[("cc][0", "not an addr")]).await;
+    assert_eq!(half_typed.status, 200, "{}", half_typed.body);
     let header_injection = save(
         &agent,
         &conversation,
-        1,
+        2,
         "<p>x</p>",
         &[("to][0", "a@b.test\r\nBcc: evil@evil.test")],
     )
@@ -205,7 +205,7 @@ async fn drafts_are_sanitised_and_checked(engine: Engine) {
     let huge = save(
         &agent,
         &conversation,
-        1,
+        2,
         &"x".repeat(app::conversations::model::MAX_REPLY_HTML + 1),
         &[],
     )
@@ -213,7 +213,7 @@ async fn drafts_are_sanitised_and_checked(engine: Engine) {
     assert_eq!(huge.status, 422);
     assert_eq!(
         draft(&agent, &conversation).await.unwrap().version,
-        1,
+        2,
         "refused saves write nothing"
     );
 }

@@ -288,6 +288,14 @@ async fn send_and_set_status_is_all_or_nothing(engine: Engine) {
     )
     .await;
     assert_eq!(bad.status, 422);
+    let half_typed = send(&agent, &detail, "<p>x</p>", &[("content][cc][0", "mary@glo")]).await;
+    assert_eq!(half_typed.status, 422);
+    let named = half_typed.body["Validation"]["message"].as_str().unwrap_or_default();
+    assert!(
+        named.starts_with("\"mary@glo\" is not an email address"),
+        "{}",
+        half_typed.body
+    );
     let blank = send(&agent, &detail, "<p><br></p>", &[]).await;
     assert_eq!(blank.status, 422);
     // With the reason it sends and closes.

@@ -45,6 +45,7 @@ pub struct Seen {
     pub last_message_id: Option<String>,
 }
 
+/// The entries of an address field: split on commas, semicolons and line breaks.
 fn addresses(text: &str) -> Vec<String> {
     text.split([',', ';', '\n'])
         .map(str::trim)
@@ -310,9 +311,17 @@ fn Editor(
     });
 
     let id_for_input = id.clone();
+    let send_error = RwSignal::new(None::<AppError>);
+    // A refusal named a field; once the agent edits, it is about text no longer there.
+    let clear_refusal = move || {
+        if send_error.with_untracked(|e| matches!(e, Some(AppError::Validation { .. }))) {
+            send_error.set(None);
+        }
+    };
     let on_input = {
         let schedule = schedule.clone();
         move |_| {
+            clear_refusal();
             if let Some(el) = editor.get_untracked() {
                 body.set(el.inner_html());
             }
@@ -326,7 +335,10 @@ fn Editor(
     };
     let on_field = {
         let schedule = schedule.clone();
-        move || schedule()
+        move || {
+            clear_refusal();
+            schedule()
+        }
     };
     let on_blur = {
         let save_now = save_now.clone();
@@ -352,7 +364,6 @@ fn Editor(
             .filter(|s| s.conversation_id == this_conversation)
             .map(|s| (s.message_id, s.undo_until))
     });
-    let send_error = RwSignal::new(None::<AppError>);
     let seen = StoredValue::new(seen);
     let send = Action::new(move |(status, force): &(Option<Status>, bool)| {
         let request = SendRequest {

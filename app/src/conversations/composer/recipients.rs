@@ -34,6 +34,9 @@ fn AddressField(
     on_change: Callback<()>,
 ) -> impl IntoView {
     let hits = RwSignal::new(Vec::<SearchHit>::new());
+    // A bad address is named when the agent leaves the field (not while it is being typed;
+    // the server names it again at send).
+    let checked = RwSignal::new(None::<String>);
     let active = RwSignal::new(None::<usize>);
     let asked = StoredValue::new(0u64);
     let list_id = format!("{id}-suggestions");
@@ -101,15 +104,20 @@ fn AddressField(
                 aria-controls=list_id.clone() aria-expanded=move || (!hits.with(Vec::is_empty)).to_string()
                 aria-activedescendant=move || active.get().map(option_id)
                 aria-describedby=error_id.clone()
+                aria-invalid=move || (checked.with(Option::is_some) || error.with(Option::is_some)).then_some("true")
                 prop:value=move || value.get()
                 on:input:target=move |ev| {
                     let text = ev.target().value();
                     value.set(text.clone());
+                    checked.set(None);
                     on_change.run(());
                     search(text);
                 }
                 on:keydown=on_key
-                on:blur=move |_| hits.set(Vec::new())/>
+                on:blur=move |_| {
+                    hits.set(Vec::new());
+                    checked.set(crate::conversations::model::bad_address(&super::addresses(&value.get_untracked())));
+                }/>
             <ul id=list_id class="suggestions" role="listbox" aria-label=format!("Contacts for {label}")
                 hidden=move || hits.with(Vec::is_empty)>
                 {move || hits.get().into_iter().enumerate().map(|(i, hit)| {
@@ -123,7 +131,7 @@ fn AddressField(
                     }
                 }).collect_view()}
             </ul>
-            <p id=error_id class="field-error" role="alert">{move || error.get()}</p>
+            <p id=error_id class="field-error" role="alert">{move || checked.get().or_else(|| error.get())}</p>
         </div>
     }
 }

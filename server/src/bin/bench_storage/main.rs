@@ -18,6 +18,11 @@
 //! the left-panel counts, and contact search with a rotation of search strings. Times are
 //! of the store function call as the server makes it (query, round trip, decoding).
 //! `scripts/bench` runs it after the HTTP benchmark (BENCH_TICKETS sets --tickets).
+//!
+//! Every ticket has an email conversation (every tenth with three messages). After the
+//! store queries, the reply path is measured over HTTP on the same database (`reply.rs`):
+//! `--agents` (200) agents autosaving for `--autosave-seconds` (60; 0 skips the reply
+//! path), send-and-set-status, and the ticket page with its conversation and composer.
 
 use std::time::{Duration, Instant};
 
@@ -91,6 +96,10 @@ const TAG_TEAM: u8 = 2;
 const TAG_COMPANY: u8 = 3;
 const TAG_CONTACT: u8 = 4;
 const TAG_TICKET: u8 = 5;
+const TAG_CONVERSATION: u8 = 7;
+const TAG_MESSAGE: u8 = 8;
+
+mod reply;
 
 const FIRST: &[&str] = &[
     "Maria", "Tom", "Priya", "Jonas", "Lena", "Ahmed", "Olivia", "Noah", "Emma", "Liam", "Sofia", "Mateo", "Yuki",
@@ -132,6 +141,11 @@ async fn seed(db: &Db, engine: Engine, tickets: i64) {
     let contacts = (tickets / 10).max(100);
     let companies = (tickets / 100).max(10);
     let hash = scalar(db, "SELECT password_hash FROM users ORDER BY email LIMIT 1").await;
+    let channel =
+        on_db!(db, pool => sqlx::query_as::<_, (String,)>("SELECT id FROM email_channels ORDER BY created_at LIMIT 1")
+        .fetch_optional(pool).await)
+        .expect("the demo's team address")
+        .map_or("NULL".to_string(), |(id,)| format!("'{id}'"));
     let pipeline = scalar(db, "SELECT id FROM pipelines LIMIT 1").await;
     let status = |position: i64| {
         let pipeline = pipeline.clone();
@@ -299,6 +313,59 @@ async fn seed(db: &Db, engine: Engine, tickets: i64) {
             ),
         )
         .await;
+        // Each ticket has its email conversation: the customer's message; every tenth ticket
+        // also our reply and the customer's answer (three messages).
+        let created = format!(
+            "({now} - {week} - ({tickets} - i) * {per})",
+            per = span / tickets.max(1)
+        );
+        exec(
+            db,
+            &format!(
+                "{s}, g AS (SELECT i, {contact_no} AS c FROM s)
+                 INSERT INTO conversations (id, ticket_id, contact_id, channel, email_channel_id, created_at)
+                 SELECT {conversation}, {id}, {contact}, 'email', {channel}, {created} FROM g",
+                s = engine.series(from, to),
+                conversation = engine.id(TAG_CONVERSATION, "i"),
+                id = engine.id(TAG_TICKET, "i"),
+                contact = engine.id(TAG_CONTACT, "c"),
+            ),
+        )
+        .await;
+        let message = |n: i64,
+                       kind: &str,
+                       author_user: &str,
+                       author_contact: &str,
+                       from_address: &str,
+                       text: &str,
+                       after: i64,
+                       filter: &str| {
+            format!(
+                "SELECT {id}, {conversation}, '{kind}', {author_user}, {author_contact}, {text}, '<p>' || {text} || '</p>',
+                        'bench-' || i || '-{n}@bench.test', {from_address}, 'Request ' || i, {created} + {after}
+                 FROM g JOIN contacts ct ON ct.id = {contact} {filter}",
+                id = engine.id(TAG_MESSAGE, &format!("i * 4 + {n}")),
+                conversation = engine.id(TAG_CONVERSATION, "i"),
+                contact = engine.id(TAG_CONTACT, "c"),
+            )
+        };
+        exec(
+            db,
+            &format!(
+                "{s}, g AS (SELECT i, {contact_no} AS c FROM s)
+                 INSERT INTO messages (id, conversation_id, kind, author_user_id, author_contact_id, body, body_html,
+                                       message_id, from_address, subject, created_at)
+                 {first} UNION ALL {second} UNION ALL {third}",
+                s = engine.series(from, to),
+                first = message(0, "incoming", "NULL", "ct.id", "ct.email",
+                    "'Hello, my order ' || i || ' arrived damaged and the invoice shows the wrong VAT number. Can you send a replacement?'", 0, ""),
+                second = message(1, "reply", &uid(&format!("({} % {AGENTS} + 1)", h(15485863))), "NULL", "'support@demo.test'",
+                    "'Thanks for writing. We are sorry about the damage; a replacement is on its way.'", 3_600_000, "WHERE i % 10 = 0"),
+                third = message(2, "incoming", "NULL", "ct.id", "ct.email",
+                    "'Thank you, the tracking number does not work yet. Could you check it?'", 7_200_000, "WHERE i % 10 = 0"),
+            ),
+        )
+        .await;
         from = to + 1;
         print!("\r    seeded {to} tickets ({:.0} s)", started.elapsed().as_secs_f64());
         use std::io::Write;
@@ -371,7 +438,14 @@ where
     (at(0.5), at(0.99))
 }
 
-async fn run_engine(engine: Engine, url: &str, tickets: i64, runs: usize) -> Vec<Row> {
+/// The reply path's load (`reply.rs`): `--agents`, `--autosave-seconds`; 0 seconds skips it.
+#[derive(Clone, Copy)]
+struct ReplyLoad {
+    agents: usize,
+    autosave_seconds: u64,
+}
+
+async fn run_engine(engine: Engine, url: &str, tickets: i64, runs: usize, load: ReplyLoad) -> (Vec<Row>, usize) {
     println!("\n==> {}: seeding {tickets} tickets", engine.name());
     let db = Db::connect(url).await.expect("connect");
     let (existing,): (i64,) =
@@ -492,7 +566,12 @@ async fn run_engine(engine: Engine, url: &str, tickets: i64, runs: usize) -> Vec
         });
     }
     db.close().await;
-    rows
+    let missed = if load.autosave_seconds > 0 {
+        reply::run(engine, url, tickets, load.agents, load.autosave_seconds, runs).await
+    } else {
+        0
+    };
+    (rows, missed)
 }
 
 /// Recreates PG_DATABASE on the server of `admin_url`; returns its URL.
@@ -531,6 +610,11 @@ async fn main() {
         .unwrap_or(1_000_000);
     let runs: usize = arg("--runs").and_then(|v| v.parse().ok()).unwrap_or(200).max(1);
     let reuse = std::env::args().any(|a| a == "--reuse");
+    let load = ReplyLoad {
+        agents: arg("--agents").and_then(|v| v.parse().ok()).unwrap_or(200).max(1),
+        autosave_seconds: arg("--autosave-seconds").and_then(|v| v.parse().ok()).unwrap_or(60),
+    };
+    let mut missed = 0;
     let which = arg("--engine").unwrap_or_else(|| "both".to_string());
     let engines: &[Engine] = match which.as_str() {
         "sqlite" => &[Engine::Sqlite],
@@ -550,12 +634,20 @@ async fn main() {
                 if reuse {
                     let file = std::env::temp_dir().join("switchboard-bench-storage.db");
                     let url = format!("sqlite://{}", file.display());
-                    rows.extend(run_engine(engine, &url, tickets, runs).await);
+                    {
+                        let (found, m) = run_engine(engine, &url, tickets, runs, load).await;
+                        rows.extend(found);
+                        missed += m;
+                    }
                 } else {
                     let dir = std::env::temp_dir().join(format!("switchboard-bench-storage-{}", std::process::id()));
                     std::fs::create_dir_all(&dir).expect("temp dir");
                     let url = format!("sqlite://{}", dir.join("bench.db").display());
-                    rows.extend(run_engine(engine, &url, tickets, runs).await);
+                    {
+                        let (found, m) = run_engine(engine, &url, tickets, runs, load).await;
+                        rows.extend(found);
+                        missed += m;
+                    }
                     let _ = std::fs::remove_dir_all(&dir);
                 }
             }
@@ -572,7 +664,11 @@ async fn main() {
                     continue;
                 };
                 match fresh_postgres(&admin, reuse).await {
-                    Ok(url) => rows.extend(run_engine(engine, &url, tickets, runs).await),
+                    Ok(url) => {
+                        let (found, m) = run_engine(engine, &url, tickets, runs, load).await;
+                        rows.extend(found);
+                        missed += m;
+                    }
                     Err(error) => println!("\n==> postgres: skipped, cannot create {PG_DATABASE}: {error}"),
                 }
             }
@@ -608,4 +704,14 @@ async fn main() {
             format!("{failed} of {} over target", rows.len())
         }
     );
+    if load.autosave_seconds > 0 {
+        println!(
+            "{}",
+            if missed == 0 {
+                "the reply path within target".to_string()
+            } else {
+                format!("the reply path: {missed} figures over target (see above)")
+            }
+        );
+    }
 }
