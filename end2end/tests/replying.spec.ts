@@ -259,3 +259,34 @@ test('a half-typed CC address does not stop the draft saving; leaving the field 
   await cc.fill('mary@globex.test');
   await expect(page.getByText('is not an email address')).toHaveCount(0);
 });
+
+test('the signature below the text is the address\'s, editable per reply, and kept with the draft', async ({ page }) => {
+  await logInFromStart(page, 'agent@demo.test');
+  await hydrated(page);
+  const name = await ticketWithConversation(page, 'Own signature');
+  const signature = page.getByRole('textbox', { name: 'Signature' });
+  await expect(signature).toContainText('The Demo Support team');
+  await editor(page).click();
+  await editor(page).pressSequentially('Your refund is on its way.');
+  await signature.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.type('Sam, billing desk');
+  await expect(saveState(page)).toHaveText('Saved');
+  await page.reload();
+  await hydrated(page);
+  await expect(signature).toHaveText('Sam, billing desk');
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Reply scheduled.' })).toBeVisible();
+  // The next reply starts from the address's signature again.
+  await expect(signature).toContainText('The Demo Support team');
+  const thread = page.getByRole('article', { name: 'Email conversation with Priya Shah' });
+  await expect(thread.locator('.message-reply .message-body').last()).toContainText('Sam, billing desk');
+  const dir = process.env.DEMO_MAIL_DIR;
+  if (dir) {
+    await expect(thread.getByText('Sent', { exact: true })).toBeVisible({ timeout: 30_000 });
+    const mail = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+      .find((m) => m.includes(name.replace(/ \d+$/, '')) && m.includes('refund is on its way'));
+    expect(mail).toContain('Sam, billing desk');
+    expect(mail).not.toContain('The Demo Support team');
+  }
+});

@@ -33,6 +33,7 @@ struct DraftRow {
     bcc_addresses: String,
     reply_to_message_id: Option<String>,
     status_id: Option<String>,
+    signature_html: Option<String>,
     updated_at: i64,
 }
 
@@ -50,6 +51,8 @@ impl DraftRow {
                 reply_to_message_id: self.reply_to_message_id,
                 status_id: self.status_id,
                 attachments: Vec::new(),
+                own_signature: self.signature_html.is_some(),
+                signature_html: self.signature_html.unwrap_or_default(),
             },
             updated_at: self.updated_at,
             attachments: Vec::new(),
@@ -58,7 +61,7 @@ impl DraftRow {
 }
 
 const DRAFT_COLUMNS: &str = "SELECT conversation_id, version, body_html, from_channel_id, to_addresses, cc_addresses,
-        bcc_addresses, reply_to_message_id, status_id, updated_at FROM drafts";
+        bcc_addresses, reply_to_message_id, status_id, signature_html, updated_at FROM drafts";
 
 /// The ticket of a conversation the caller may see, or `NotFound` (an unknown id and one
 /// outside the caller's scope look the same).
@@ -112,6 +115,7 @@ pub async fn save_draft(
     conversation_ticket(db, user, conversation_id).await?;
     let body_html = html::sanitise(&content.body_html);
     let body_text = html::to_text(&body_html);
+    let signature = content.edited_signature().map(html::sanitise);
     let now = crate::db::now_millis();
     let mut tx = db.begin_write().await?;
     let current = locked_draft(&mut tx, user, conversation_id).await?;
@@ -125,21 +129,21 @@ pub async fn save_draft(
         on_tx!(&mut tx, conn => sqlx::query(
             "INSERT INTO drafts (id, user_id, conversation_id, kind, version, body_html, body_text, from_channel_id,
                                  to_addresses, cc_addresses, bcc_addresses, reply_to_message_id, status_id,
-                                 created_at, updated_at)
-             VALUES ($1, $2, $3, 'reply', 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)")
+                                 created_at, updated_at, signature_html)
+             VALUES ($1, $2, $3, 'reply', 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)")
             .bind(crate::db::new_id()).bind(&user.id).bind(conversation_id).bind(&body_html).bind(&body_text)
             .bind(&content.from_channel_id).bind(&params.0).bind(&params.1).bind(&params.2)
-            .bind(&content.reply_to_message_id).bind(&content.status_id).bind(now)
+            .bind(&content.reply_to_message_id).bind(&content.status_id).bind(now).bind(&signature)
             .execute(&mut **conn).await.map(|_| ()))
     } else {
         on_tx!(&mut tx, conn => sqlx::query(
             "UPDATE drafts SET version = $1, body_html = $2, body_text = $3, from_channel_id = $4, to_addresses = $5,
                                cc_addresses = $6, bcc_addresses = $7, reply_to_message_id = $8, status_id = $9,
-                               updated_at = $10
+                               updated_at = $10, signature_html = $14
              WHERE user_id = $11 AND conversation_id = $12 AND kind = 'reply' AND version = $13")
             .bind(version).bind(&body_html).bind(&body_text).bind(&content.from_channel_id)
             .bind(&params.0).bind(&params.1).bind(&params.2).bind(&content.reply_to_message_id)
-            .bind(&content.status_id).bind(now).bind(&user.id).bind(conversation_id).bind(base)
+            .bind(&content.status_id).bind(now).bind(&user.id).bind(conversation_id).bind(base).bind(&signature)
             .execute(&mut **conn).await.map(|_| ()))
     };
     match written {
@@ -206,11 +210,13 @@ pub async fn restore_in(
         .bind(&user.id).bind(conversation_id).execute(&mut **conn).await.map(|_| ()))?;
     on_tx!(tx, conn => sqlx::query(
         "INSERT INTO drafts (id, user_id, conversation_id, kind, version, body_html, body_text, from_channel_id,
-                             to_addresses, cc_addresses, bcc_addresses, reply_to_message_id, status_id, created_at, updated_at)
-         VALUES ($1, $2, $3, 'reply', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)")
+                             to_addresses, cc_addresses, bcc_addresses, reply_to_message_id, status_id, created_at, updated_at,
+                             signature_html)
+         VALUES ($1, $2, $3, 'reply', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)")
         .bind(crate::db::new_id()).bind(&user.id).bind(conversation_id).bind(version).bind(&content.body_html)
         .bind(&body_text).bind(&content.from_channel_id).bind(join(&content.to)).bind(join(&content.cc))
         .bind(join(&content.bcc)).bind(&content.reply_to_message_id).bind(&content.status_id).bind(now)
+        .bind(content.edited_signature())
         .execute(&mut **conn).await.map(|_| ()))?;
     Ok(())
 }

@@ -156,6 +156,19 @@ pub struct DraftContent {
     pub status_id: Option<String>,
     /// The files on the reply, by id (the composer's list; sending takes exactly these).
     pub attachments: Vec<String>,
+    /// Whether the agent edited the signature on this reply: then `signature_html` goes
+    /// below the text (empty: none); otherwise the From address's signature does.
+    #[serde(default)]
+    pub own_signature: bool,
+    #[serde(default)]
+    pub signature_html: String,
+}
+
+impl DraftContent {
+    /// The signature edited for this reply, if it was.
+    pub fn edited_signature(&self) -> Option<&str> {
+        self.own_signature.then_some(self.signature_html.as_str())
+    }
 }
 
 /// A saved draft: its content and the version the server holds.
@@ -202,6 +215,12 @@ pub struct DraftSummary {
 pub fn check_content(content: &DraftContent) -> crate::error::AppResult<()> {
     use crate::limits;
     limits::text("body", "The reply", &content.body_html, MAX_REPLY_HTML)?;
+    limits::text(
+        "signature",
+        "The signature",
+        &content.signature_html,
+        crate::channels::email::model::MAX_SIGNATURE_HTML,
+    )?;
     for (field, what, list) in recipient_lists(content) {
         limits::list(field, &format!("{what} recipients"), list, MAX_RECIPIENTS)?;
         for entry in list {

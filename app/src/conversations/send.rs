@@ -40,7 +40,7 @@ struct Newer {
 
 /// Joins `text` and the From address's signature (already sanitised) below it.
 fn with_signature(body: &str, signature: &str) -> String {
-    if signature.trim().is_empty() || body.contains("data-signature") {
+    if html::is_blank(signature) || body.contains("data-signature") {
         body.to_string()
     } else {
         format!("{body}<div data-signature=\"\">{signature}</div>")
@@ -155,11 +155,16 @@ pub async fn send_reply(db: &Db, user: &CurrentUser, request: &SendRequest) -> A
     let message_id = crate::db::new_id();
     let rfc_id = crate::channels::email::outgoing::new_message_id(&from.address, detail.ticket.number);
     let subject = crate::channels::email::outgoing::reply_subject(&detail.ticket.name, detail.ticket.number);
-    let body_html = with_signature(&body_html, &from.signature_html);
+    // The signature as edited on this reply, or the From address's.
+    let signature = content
+        .edited_signature()
+        .map_or_else(|| from.signature_html.clone(), html::sanitise);
+    let body_html = with_signature(&body_html, &signature);
     let body_text = html::to_text(&body_html);
     // What Undo puts back into the editor.
     let draft_json = serde_json::to_string(&DraftContent {
         body_html: html::sanitise(&content.body_html),
+        signature_html: html::sanitise(&content.signature_html),
         ..content.clone()
     })
     .map_err(|_| AppError::Internal)?;

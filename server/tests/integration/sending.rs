@@ -255,6 +255,68 @@ async fn a_reply_arrives_as_a_proper_threaded_email(engine: Engine) {
     assert_eq!(draft, None);
 }
 
+/// The signature is editable per reply: kept with the draft (sanitised), sent instead of
+/// the address's, and an emptied one sends none.
+async fn a_reply_carries_its_own_signature_when_edited(engine: Engine) {
+    let Desk {
+        app: _app,
+        mailbox,
+        admin: _admin,
+        agent,
+    } = desk(engine, 0).await;
+    let detail = ticket(&agent, TICKET).await;
+    let conversation = &detail.conversations[0].id;
+    let own = "<p>Cheers, Sam from billing<img src=x onerror=alert(1)></p>";
+    save(
+        &agent,
+        conversation,
+        0,
+        "<p>draft</p>",
+        &[("own_signature", "true"), ("signature_html", own)],
+    )
+    .await
+    .ok::<DraftSaved>();
+    let kept: app::conversations::model::Draft = agent
+        .call("get_draft", &[("conversation_id", conversation)])
+        .await
+        .ok::<Option<app::conversations::model::Draft>>()
+        .expect("the draft");
+    assert_eq!(kept.content.edited_signature(), Some("<p>Cheers, Sam from billing</p>"));
+    scheduled(
+        send(
+            &agent,
+            &detail,
+            "<p>The refund is on its way.</p>",
+            &[("content][own_signature", "true"), ("content][signature_html", own)],
+        )
+        .await,
+    );
+    let first = wait_for_mail(&mailbox, 1).await.remove(0).text();
+    assert!(first.contains("Cheers, Sam from billing"), "{first}");
+    assert!(
+        !first.contains("The Demo Support team"),
+        "the address's signature is replaced: {first}"
+    );
+    assert!(!first.contains("onerror"), "{first}");
+    // Emptied: no signature at all.
+    let detail = ticket(&agent, TICKET).await;
+    scheduled(
+        send(
+            &agent,
+            &detail,
+            "<p>One more thing.</p>",
+            &[("content][own_signature", "true"), ("content][signature_html", "")],
+        )
+        .await,
+    );
+    let second = wait_for_mail(&mailbox, 2).await.remove(1).text();
+    assert!(second.contains("One more thing."), "{second}");
+    assert!(
+        !second.contains("The Demo Support team") && !second.contains("Cheers"),
+        "{second}"
+    );
+}
+
 async fn send_and_set_status_is_all_or_nothing(engine: Engine) {
     let Desk {
         app,
@@ -617,6 +679,7 @@ async fn settings_connect_an_address_and_say_what_failed(engine: Engine) {
 }
 
 on_both_engines!(
+    a_reply_carries_its_own_signature_when_edited,
     settings_connect_an_address_and_say_what_failed,
     automation_moves_forward_only_and_never_over_a_chosen_status,
     a_reply_arrives_as_a_proper_threaded_email,

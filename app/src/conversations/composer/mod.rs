@@ -6,10 +6,12 @@ use leptos::prelude::*;
 
 mod files;
 mod recipients;
+mod signature;
 mod toolbar;
 
 use files::{Files, FilesPanel};
 use recipients::Recipients;
+use signature::SignatureField;
 use toolbar::{add_link, Toolbar};
 
 use super::api::{discard_draft, get_draft, save_draft, send_reply, undo_send};
@@ -129,6 +131,7 @@ fn Editor(
             .or(senders.first().map(|s| s.id.clone()))
             .unwrap_or_default(),
     );
+    let signature = RwSignal::new(initial.edited_signature().map(str::to_string));
     let show_recipients = RwSignal::new(!initial.cc.is_empty() || !initial.bcc.is_empty());
     let state = RwSignal::new(if saved.is_some() {
         SaveState::Saved
@@ -158,6 +161,8 @@ fn Editor(
         reply_to_message_id: replying_to.get_untracked(),
         status_id: None,
         attachments: files.ids(),
+        own_signature: signature.with_untracked(Option::is_some),
+        signature_html: signature.get_untracked().unwrap_or_default(),
     };
     let field_error = RwSignal::new(None::<AppError>);
     let drafts_changed = use_context::<super::ui::DraftsChanged>()
@@ -393,6 +398,7 @@ fn Editor(
             if let Some(el) = editor.get_untracked() {
                 el.set_inner_html("");
             }
+            signature.set(None);
             files.clear();
             version.set_value(0);
             dirty_since.set_value(None);
@@ -524,6 +530,7 @@ fn Editor(
             to.set(content.to.join(", "));
             cc.set(content.cc.join(", "));
             bcc.set(content.bcc.join(", "));
+            signature.set(content.edited_signature().map(str::to_string));
             version.set_value(current.map_or(0, |d| d.version));
             dirty_since.set_value(None);
             state.set(SaveState::Saved);
@@ -565,6 +572,8 @@ fn Editor(
         }
     };
     let senders_for_view = senders.clone();
+    let senders_for_signature = senders.clone();
+    let on_signature = on_field.clone();
     let resize_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
         "ArrowUp" => {
             ev.prevent_default();
@@ -657,6 +666,8 @@ fn Editor(
                 inner_html=initial.body_html.clone()
                 on:input=on_input on:blur=on_blur on:keydown=on_key on:paste=on_paste></div>
             <p id="reply-body-error" class="field-error" role="alert">{body_error}</p>
+            <SignatureField signature from senders=senders_for_signature on_change=Callback::new(move |_: ()| on_signature())/>
+            <p class="field-error" role="alert">{error_for("signature")}</p>
             <FilesPanel files/>
             <p class="field-error" role="alert">{error_for("attachments")}</p>
             {move || match state.get() {
