@@ -245,7 +245,7 @@ test('a half-typed CC address does not stop the draft saving; leaving the field 
   await hydrated(page);
   await ticketWithConversation(page, 'Half typed');
   await page.getByRole('button', { name: 'From, CC, BCC' }).click();
-  const cc = page.getByRole('combobox', { name: 'CC' });
+  const cc = page.getByRole('combobox', { name: 'CC', exact: true });
   await cc.pressSequentially('mary@glo');
   await expect(saveState(page)).toHaveText('Saved');
   await expect(page.getByText('is not an email address')).toHaveCount(0);
@@ -270,7 +270,9 @@ test('the signature below the text is the address\'s, editable per reply, and ke
   await editor(page).pressSequentially('Your refund is on its way.');
   await signature.click();
   await page.keyboard.press('ControlOrMeta+a');
+  const saved = page.waitForResponse((r) => r.url().endsWith('/api/save_draft') && r.request().postData()!.includes('billing'));
   await page.keyboard.type('Sam, billing desk');
+  expect((await saved).status()).toBe(200);
   await expect(saveState(page)).toHaveText('Saved');
   await page.reload();
   await hydrated(page);

@@ -287,6 +287,10 @@ fn Editor(
         if let Some(answered) = &c.reply_to_message_id {
             form.push(("content[reply_to_message_id]".into(), answered.clone()));
         }
+        if c.own_signature {
+            form.push(("content[own_signature]".into(), "true".into()));
+            form.push(("content[signature_html]".into(), c.signature_html.clone()));
+        }
         browser::keep_unsaved(&id_for_leave, &format!("{}\n{}", version.get_value(), c.body_html));
         browser::beacon("save_draft", &form);
     };
