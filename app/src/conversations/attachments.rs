@@ -13,6 +13,12 @@ pub struct Attachment {
     pub size: i64,
 }
 
+/// Where an image shown inside an incoming message's HTML loads from (`cid:` images): the
+/// same access check as a download, shown in place rather than saved.
+pub fn inline_path(id: &str) -> String {
+    format!("{FILES_PATH}/{id}/inline")
+}
+
 impl Attachment {
     /// Where it downloads from (only for users who may see its ticket).
     pub fn href(&self) -> String {

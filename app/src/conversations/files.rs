@@ -49,6 +49,15 @@ impl FileStore {
             .then(|| self.dir.join(key))
     }
 
+    /// Writes bytes under a new key (through a partial file, so a crash leaves no half file
+    /// under a key). Returns the key.
+    pub async fn write_new(&self, bytes: &[u8]) -> std::io::Result<String> {
+        let (key, partial) = self.new_upload();
+        tokio::fs::write(&partial, bytes).await?;
+        self.keep(&key, &partial).await?;
+        Ok(key)
+    }
+
     /// Keeps an upload that was written completely under its key.
     pub async fn keep(&self, key: &str, partial: &std::path::Path) -> std::io::Result<()> {
         let path = self.path(key).ok_or(std::io::ErrorKind::InvalidInput)?;

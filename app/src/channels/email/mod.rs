@@ -4,6 +4,8 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod crypto;
+#[cfg(feature = "ssr")]
+pub mod incoming;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod outbox;
