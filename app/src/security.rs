@@ -20,7 +20,7 @@ pub fn content_security_policy(nonce: Option<&str>) -> String {
         _ => "script-src 'self' 'wasm-unsafe-eval'".to_string(),
     };
     format!(
-        "default-src 'self'; {scripts}; style-src 'self'; img-src 'self' data:; font-src 'self'; \
+        "default-src 'self'; {scripts}; style-src 'self'; img-src 'self' data: https:; font-src 'self'; \
          connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }

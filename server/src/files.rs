@@ -156,6 +156,19 @@ async fn write_body(body: Body, path: &std::path::Path, room: u64) -> Result<u64
 /// Downloads a file the caller may see (their own draft's, or one sent on a ticket in their
 /// scope); anything else is "not found", whatever the id.
 pub async fn download(State(context): State<ServerContext>, Path(id): Path<String>, request: Request) -> Response {
+    serve(context, id, request, false).await
+}
+
+/// Shows an image inside an incoming message (its `cid:` images): the same access check as
+/// a download; only PNG, JPEG, GIF and WebP are shown in place (never SVG, which can hold
+/// script), anything else still downloads.
+pub async fn inline(State(context): State<ServerContext>, Path(id): Path<String>, request: Request) -> Response {
+    serve(context, id, request, true).await
+}
+
+const SHOWN_IN_PLACE: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+
+async fn serve(context: ServerContext, id: String, request: Request, inline: bool) -> Response {
     let Some(user) = request.extensions().get::<CurrentUser>().cloned() else {
         return answer_error(AppError::Unauthenticated);
     };
@@ -180,7 +193,10 @@ pub async fn download(State(context): State<ServerContext>, Path(id): Path<Strin
     let content_type = HeaderValue::from_str(&attachment.content_type)
         .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
     headers.insert(header::CONTENT_TYPE, content_type);
-    if let Ok(value) = HeaderValue::from_str(&content_disposition(&attachment.file_name)) {
+    let in_place = inline && SHOWN_IN_PLACE.contains(&attachment.content_type.as_str());
+    if in_place {
+        headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline"));
+    } else if let Ok(value) = HeaderValue::from_str(&content_disposition(&attachment.file_name)) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     if let Ok(value) = HeaderValue::from_str(&attachment.size.to_string()) {

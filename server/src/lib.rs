@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod config;
 pub mod files;
+pub mod inbound;
 pub mod mailbox;
 pub mod outbox;
 pub mod router;

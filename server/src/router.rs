@@ -146,13 +146,30 @@ pub fn build(context: ServerContext, config: &crate::Config) -> Router {
             &format!("{}/{{id}}", app::conversations::attachments::FILES_PATH),
             get(crate::files::download),
         )
+        .route(
+            &format!("{}/{{id}}/inline", app::conversations::attachments::FILES_PATH),
+            get(crate::files::inline),
+        )
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(middleware::from_fn_with_state(state.clone(), session_gate))
         .layer(middleware::from_fn_with_state(state.clone(), client_address));
 
+    // Incoming mail posted by a mail server or a provider's webhook: no session, the
+    // address's own token instead; a raw message up to the import limit.
+    let inbound = Router::new()
+        .route("/inbound/email/{channel}", axum::routing::post(crate::inbound::receive))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            app::channels::email::incoming::MAX_RAW_BYTES,
+        ));
+
     Router::new()
         .merge(static_files)
         .merge(files)
+        .merge(inbound)
+        .route(
+            app::conversations::html::REMOTE_IMAGE_PATH,
+            get(crate::inbound::remote_image),
+        )
         .route("/healthz", get(healthz))
         .route("/favicon.svg", get(favicon))
         .merge(pages)

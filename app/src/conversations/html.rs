@@ -81,7 +81,10 @@ pub fn sanitise_incoming(html: &str, inline: &std::collections::HashMap<String, 
         .attribute_filter(move |element, attribute, value| match (element, attribute) {
             ("img", "src") => {
                 let lower = value.trim().to_ascii_lowercase();
-                if lower.starts_with("cid:") {
+                if is_our_image_path(value) {
+                    // Already pointed at our own paths (sanitising again keeps them).
+                    Some(Cow::Borrowed(value))
+                } else if lower.starts_with("cid:") {
                     inline
                         .get(value.trim()[4..].trim_matches(['<', '>']))
                         .map(|url| Cow::Owned(url.clone()))
@@ -120,6 +123,19 @@ pub fn sanitise_incoming(html: &str, inline: &std::collections::HashMap<String, 
         .clean(html)
         .to_string();
     (cleaned, remote.load(Ordering::Relaxed))
+}
+
+/// `/images/remote?src=...` and `/files/<id>/inline`: where sanitising points images.
+fn is_our_image_path(value: &str) -> bool {
+    let files = super::attachments::FILES_PATH;
+    if let Some(query) = value.strip_prefix(REMOTE_IMAGE_PATH) {
+        return query.starts_with("?src=");
+    }
+    value
+        .strip_prefix(files)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .and_then(|rest| rest.strip_suffix("/inline"))
+        .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986).
@@ -263,6 +279,20 @@ mod tests {
             "{clean}"
         );
         assert!(clean.contains("overlay"), "text of a dropped wrapper stays: {clean}");
+        // Sanitising again changes nothing (the conversation view folds quoted text and
+        // sanitises each part once more).
+        let tidy = |html: &str| {
+            html.replace(r#" target="_blank""#, "")
+                .replace(r#" rel="noopener noreferrer""#, "")
+        };
+        assert_eq!(tidy(&sanitise_incoming(&clean, &Default::default()).0), tidy(&clean));
+        assert!(
+            sanitise_incoming(
+                r#"<img src="/files/../etc/inline"><img src="/images/remoteX">"#,
+                &inline
+            )
+            .0 == "<img><img>"
+        );
         let (plain, remote) = sanitise_incoming("<p>Hi</p>", &inline);
         assert_eq!((plain.as_str(), remote), ("<p>Hi</p>", false));
     }

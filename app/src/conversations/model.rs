@@ -96,6 +96,45 @@ pub struct Message {
     /// server (shown behind "Show quoted text"); empty when there is none.
     #[serde(default)]
     pub quoted_html: String,
+    /// For a message that came in by email: how it was threaded and what it is.
+    #[serde(default)]
+    pub incoming: Option<IncomingInfo>,
+}
+
+/// What an agent may want to know about a message that came in by email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncomingInfo {
+    /// `in-reply-to`, `references`, `ticket-reference`, `new-ticket` or `forward`.
+    pub threaded_by: String,
+    /// `auto-reply`, `bulk` or `bounce` when a machine sent it.
+    pub auto_kind: Option<String>,
+    /// Its HTML has remote images, held back until "Show images".
+    pub remote_images: bool,
+    /// Its original is kept ("Show original").
+    pub has_original: bool,
+}
+
+impl IncomingInfo {
+    /// Why the message is on this ticket, in the agent's words.
+    pub fn threaded_label(&self) -> &'static str {
+        match self.threaded_by.as_str() {
+            "in-reply-to" => "Threaded by In-Reply-To",
+            "references" => "Threaded by References",
+            "ticket-reference" => "Threaded by subject reference",
+            "forward" => "New ticket from a forward",
+            _ => "New ticket",
+        }
+    }
+
+    /// What sent it, when it was not a person.
+    pub fn auto_label(&self) -> Option<&'static str> {
+        match self.auto_kind.as_deref()? {
+            "auto-reply" => Some("Auto-reply"),
+            "bulk" => Some("Bulk mail"),
+            "bounce" => Some("Delivery report"),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

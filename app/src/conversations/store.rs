@@ -35,15 +35,25 @@ struct MessageRow {
     delivery: Option<String>,
     delivery_error: String,
     send_after: Option<i64>,
+    threaded_by: Option<String>,
+    auto_kind: Option<String>,
+    remote_images: bool,
+    raw_key: Option<String>,
 }
 
 /// Splits the quoted history off a message's HTML, each part sanitised again: a cut in
 /// sanitised HTML can fall inside an attribute value, which must never reach the browser
 /// as markup.
 pub fn fold_quoted(message: &mut Message) {
+    let again = |html: &str| match message.kind {
+        // An incoming message's own allow-list (tables, images at our own addresses).
+        MessageKind::Incoming => super::html::sanitise_incoming(html, &Default::default()).0,
+        _ => super::html::sanitise(html),
+    };
     if let (head, Some(quoted)) = super::model::split_quoted_html(&message.body_html) {
-        message.body_html = super::html::sanitise(&head);
-        message.quoted_html = super::html::sanitise(&quoted);
+        let (head, quoted) = (again(&head), again(&quoted));
+        message.body_html = head;
+        message.quoted_html = quoted;
     }
 }
 
@@ -60,7 +70,7 @@ pub async fn ticket_conversations(db: &Db, ticket_id: &str) -> AppResult<Vec<Con
         let messages = sqlx::query_as(
             "SELECT m.id, m.conversation_id, m.kind, COALESCE(u.name, ct.name) AS author_name, m.body, m.body_html,
                         m.created_at, m.from_address, m.to_addresses, m.cc_addresses, m.bcc_addresses, m.delivery,
-                        m.delivery_error, o.send_after
+                        m.delivery_error, o.send_after, m.threaded_by, m.auto_kind, m.remote_images, m.raw_key
                  FROM messages m
                  JOIN conversations cv ON cv.id = m.conversation_id
                  LEFT JOIN outbox o ON o.message_id = m.id
@@ -101,6 +111,12 @@ pub async fn ticket_conversations(db: &Db, ticket_id: &str) -> AppResult<Vec<Con
                 delivery_error: m.delivery_error,
                 next_attempt_at: m.send_after,
                 attachments: Vec::new(),
+                incoming: m.threaded_by.map(|threaded_by| super::model::IncomingInfo {
+                    threaded_by,
+                    auto_kind: m.auto_kind,
+                    remote_images: m.remote_images,
+                    has_original: m.raw_key.is_some(),
+                }),
             });
         }
     }
@@ -133,7 +149,7 @@ mod tests {
         ] {
             let mut message = Message {
                 id: "m".into(),
-                kind: MessageKind::Incoming,
+                kind: MessageKind::Reply,
                 author_name: String::new(),
                 body: String::new(),
                 body_html: sanitise(raw),
@@ -147,6 +163,7 @@ mod tests {
                 next_attempt_at: None,
                 attachments: Vec::new(),
                 quoted_html: String::new(),
+                incoming: None,
             };
             fold_quoted(&mut message);
             // Each part is exactly what the allow-list lets through.

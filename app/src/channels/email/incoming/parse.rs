@@ -304,10 +304,8 @@ fn bounce_of(message: &mail_parser::Message, text: &str) -> Bounce {
             .content_type()
             .map(|t| format!("{}/{}", t.ctype(), t.subtype().unwrap_or_default()).to_lowercase());
         match (&part.body, kind.as_deref()) {
-            (PartType::Message(returned), _) => {
-                if original.is_none() {
-                    original = returned.message_id().and_then(clean_id);
-                }
+            (PartType::Message(returned), _) if original.is_none() => {
+                original = returned.message_id().and_then(clean_id);
             }
             (_, Some("message/delivery-status" | "message/global-delivery-status")) => {
                 let status = String::from_utf8_lossy(part.contents());

@@ -444,3 +444,52 @@ async fn write(
         threaded_by,
     })
 }
+
+fn token_hash(token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(token.as_bytes()))
+}
+
+/// Equal in time whatever the contents (the hashes are of the same length).
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The address whose endpoint `token` opens, and whether it is paused. `None` for an
+/// unknown address, an address without a token, or a wrong token: one answer for all.
+pub async fn inbox_for_token(db: &Db, channel_id: &str, token: &str) -> AppResult<Option<(Inbox, bool)>> {
+    if channel_id.len() > 64 || token.is_empty() || token.len() > 200 {
+        return Ok(None);
+    }
+    type Row = (String, String, Option<String>, Option<String>, bool, String);
+    let row: Option<Row> = on_db!(db, pool => sqlx::query_as(
+        "SELECT id, address, incoming_pipeline_id, incoming_status_id, incoming_paused, inbound_token_hash
+         FROM email_channels WHERE id = $1")
+        .bind(channel_id).fetch_optional(pool).await)?;
+    Ok(row.and_then(|(id, address, pipeline_id, status_id, paused, hash)| {
+        (!hash.is_empty() && same(&hash, &token_hash(token))).then_some((
+            Inbox {
+                channel_id: id,
+                address,
+                pipeline_id,
+                status_id,
+            },
+            paused,
+        ))
+    }))
+}
+
+/// Gives an address a new endpoint token (the old one stops working) and returns it: the
+/// only time it is ever shown, since only its hash is kept.
+pub async fn new_inbound_token(db: &Db, channel_id: &str) -> AppResult<String> {
+    use rand::RngCore;
+    let mut bytes = [0u8; 24];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    let done = on_db!(db, pool => sqlx::query("UPDATE email_channels SET inbound_token_hash = $1 WHERE id = $2")
+        .bind(token_hash(&token)).bind(channel_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    if done == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(token)
+}
