@@ -89,11 +89,7 @@ async fn our_domains(db: &Db) -> AppResult<Vec<String>> {
 /// What the threading rules need: the tickets of the message's ids, of our ids' numbers and
 /// of its ticket reference, and who the sender is.
 async fn find(db: &Db, mail: &IncomingMail, sender: &str) -> AppResult<Found> {
-    let mut ids = threading::ids_to_look_up(mail);
-    if let Some(original) = mail.bounce.as_ref().and_then(|b| b.original_message_id.clone()) {
-        // A bounce belongs with the message that bounced.
-        ids.insert(0, original);
-    }
+    let ids = threading::ids_to_look_up(mail);
     let mut found = Found::default();
     if !ids.is_empty() {
         let mut sql = Sql::new(
@@ -117,13 +113,6 @@ async fn find(db: &Db, mail: &IncomingMail, sender: &str) -> AppResult<Found> {
                 "SELECT id FROM tickets WHERE number = $1").bind(number).fetch_optional(pool).await)?;
             if let Some((ticket,)) = ticket {
                 found.by_our_id.push((id, ticket));
-            }
-        }
-        if let Some(original) = mail.bounce.as_ref().and_then(|b| b.original_message_id.clone()) {
-            // Found by the bounced id: counts as In-Reply-To.
-            if let Some(position) = found.by_message_id.iter().position(|(id, _)| *id == original) {
-                let entry = found.by_message_id.remove(position);
-                found.by_message_id.insert(0, entry);
             }
         }
     }

@@ -42,9 +42,19 @@ pub fn our_ticket_number(id: &str, our_domains: &[String]) -> Option<i64> {
         .flatten()
 }
 
-/// The ids to look up, most telling first: In-Reply-To, then References newest first.
+/// The ids to look up, most telling first: for a bounce the message that bounced, then
+/// In-Reply-To, then References newest first.
 pub fn ids_to_look_up(mail: &IncomingMail) -> Vec<String> {
-    let mut ids: Vec<String> = mail.in_reply_to.clone();
+    let mut ids: Vec<String> = mail
+        .bounce
+        .iter()
+        .filter_map(|b| b.original_message_id.clone())
+        .collect();
+    for id in &mail.in_reply_to {
+        if !ids.contains(id) {
+            ids.push(id.clone());
+        }
+    }
     for id in mail.references.iter().rev() {
         if !ids.contains(id) {
             ids.push(id.clone());
