@@ -230,6 +230,45 @@ fn content_disposition(name: &str) -> String {
     )
 }
 
+/// `GET /messages/<id>/original`: an incoming message exactly as it was received ("Show
+/// original"), as plain text in a sandbox, for users who may see its ticket.
+pub async fn original(State(context): State<ServerContext>, Path(id): Path<String>, request: Request) -> Response {
+    let Some(user) = request.extensions().get::<CurrentUser>().cloned() else {
+        return answer_error(AppError::Unauthenticated);
+    };
+    let key = match app::channels::email::incoming::store::original_key(&context.db, &user, &id).await {
+        Ok(key) => key,
+        Err(AppError::NotFound | AppError::Validation { .. }) => {
+            return (StatusCode::NOT_FOUND, "No such message.").into_response()
+        }
+        Err(error) => return answer_error(error),
+    };
+    let bytes = match context.files.read(&key).await {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            tracing::error!(%error, message = %id, "the original of a message is missing");
+            return (
+                StatusCode::NOT_FOUND,
+                "This message's original is missing from the files folder.",
+            )
+                .into_response();
+        }
+    };
+    let mut response = Body::from(bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

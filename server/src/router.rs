@@ -150,6 +150,7 @@ pub fn build(context: ServerContext, config: &crate::Config) -> Router {
             &format!("{}/{{id}}/inline", app::conversations::attachments::FILES_PATH),
             get(crate::files::inline),
         )
+        .route("/messages/{id}/original", get(crate::files::original))
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(middleware::from_fn_with_state(state.clone(), session_gate))
         .layer(middleware::from_fn_with_state(state.clone(), client_address));

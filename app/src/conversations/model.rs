@@ -346,6 +346,75 @@ pub fn is_address(value: &str) -> bool {
 
 /// A plain-text body and the quoted history at its end (`> ` lines, with the "On …
 /// wrote:" line before them), if it has one.
+/// Where an incoming message's original (its raw source) opens: "Show original".
+pub fn original_path(message_id: &str) -> String {
+    format!("/messages/{message_id}/original")
+}
+
+/// Where a held-back remote image points (`html::sanitise_incoming`), as it appears in
+/// sanitised HTML.
+const HELD_BACK: &str = "src=\"/images/remote?src=";
+
+/// An incoming message's sanitised HTML with its remote images shown ("Show images"): each
+/// held-back `https://` address put back, escaped as an attribute value. Text that merely
+/// looks like the pattern stays text (the address is escaped either way); `http://` images
+/// stay held back (the page's policy loads images over https only).
+pub fn with_remote_images(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find(HELD_BACK) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + HELD_BACK.len()..];
+        let Some(end) = after.find('"') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let address = percent_decode(&after[..end]);
+        if address.starts_with("https://") {
+            out.push_str("src=\"");
+            for c in address.chars() {
+                match c {
+                    '&' => out.push_str("&amp;"),
+                    '"' => out.push_str("&quot;"),
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+        } else {
+            out.push_str(&rest[start..start + HELD_BACK.len() + end + 1]);
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn percent_decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 pub fn split_quoted_text(body: &str) -> (String, Option<String>) {
     let lines: Vec<&str> = body.lines().collect();
     let mut start = lines.len();
@@ -416,6 +485,22 @@ pub fn split_quoted_html(html: &str) -> (String, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn show_images_puts_back_https_addresses_escaped_and_nothing_else() {
+        let html = r#"<p>Hi</p><img src="/images/remote?src=https%3A%2F%2Fcdn.test%2Fa.png%3Fx%3D1%26y%3D%22%3E" alt="a"><img src="/images/remote?src=http%3A%2F%2Fplain.test%2Fb.png">"#;
+        assert_eq!(
+            with_remote_images(html),
+            r#"<p>Hi</p><img src="https://cdn.test/a.png?x=1&amp;y=&quot;&gt;" alt="a"><img src="/images/remote?src=http%3A%2F%2Fplain.test%2Fb.png">"#
+        );
+        // The pattern inside text stays text: the decoded address is escaped.
+        let text = r#"<p>src="/images/remote?src=https%3A%2F%2Fx.test%2F%3Cscript%3E"</p>"#;
+        assert_eq!(
+            with_remote_images(text),
+            r#"<p>src="https://x.test/&lt;script&gt;"</p>"#
+        );
+        assert_eq!(with_remote_images("<p>none</p>"), "<p>none</p>");
+    }
 
     #[test]
     fn quoted_history_at_the_end_is_split_off() {

@@ -98,20 +98,64 @@ fn message_body(m: &Message) -> AnyView {
         .into_any();
     }
     // Sanitised on the server with an allow-list (`conversations::html`), the quoted
-    // history split off and sanitised again there (`store::fold_quoted`).
+    // history split off and sanitised again there (`store::fold_quoted`). Remote images
+    // point at our placeholder until "Show images" puts their addresses back.
     let quoted = (!m.quoted_html.is_empty()).then(|| m.quoted_html.clone());
+    let held_back = m.incoming.as_ref().is_some_and(|i| i.remote_images);
+    let shown = RwSignal::new(false);
+    let body = m.body_html.clone();
+    let html = move || {
+        if shown.get() {
+            super::model::with_remote_images(&body)
+        } else {
+            body.clone()
+        }
+    };
+    let quoted_html = move |q: String| {
+        move || {
+            if shown.get() {
+                super::model::with_remote_images(&q)
+            } else {
+                q.clone()
+            }
+        }
+    };
     view! {
         <div class="message-body">
-            <div inner_html=m.body_html.clone()></div>
+            {held_back.then(|| view! {
+                <p class="message-images" class:hidden=move || shown.get()>
+                    <span class="muted">"Remote images are held back: loading them tells the sender you read this."</span>
+                    " "
+                    <button type="button" class="button subtle" on:click=move |_| shown.set(true)>"Show images"</button>
+                </p>
+            })}
+            <div inner_html=html></div>
             {quoted.map(|q| view! {
                 <details class="message-quoted">
                     <summary>"Show quoted text"</summary>
-                    <div inner_html=q></div>
+                    <div inner_html=quoted_html(q)></div>
                 </details>
             })}
         </div>
     }
     .into_any()
+}
+
+/// For a message that came in by email: what sent it when no person did, how it found
+/// this ticket, and "Show original".
+fn incoming_meta(m: &Message) -> Option<AnyView> {
+    let info = m.incoming.clone()?;
+    let original = info.has_original.then(|| super::model::original_path(&m.id));
+    Some(
+        view! {
+            {info.auto_label().map(|label| view! { " " <span class="message-badge">{label}</span> })}
+            " · " <span class="message-threading">{info.threaded_label()}</span>
+            {original.map(|href| view! {
+                " · " <a class="message-original" href=href target="_blank" rel="noopener">"Show original"</a>
+            })}
+        }
+        .into_any(),
+    )
 }
 
 /// A message's files: each a download link with its size.
@@ -189,6 +233,7 @@ pub fn ConversationThread(
                                 <strong>{m.author_name.clone()}</strong> " " {label}
                                 {(!m.from_address.is_empty()).then(|| format!(" from {}", m.from_address))}
                                 " · " <time>{date_time(m.created_at)}</time>
+                                {incoming_meta(&m)}
                             </p>
                             {recipients.map(|r| view! { <p class="message-recipients muted">{r}</p> })}
                             {body}

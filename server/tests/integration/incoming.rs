@@ -366,6 +366,21 @@ async fn hostile_html_is_harmless_and_inline_images_are_only_for_those_who_see_t
     let viewer = app.login_as("viewer@demo.test").await;
     assert_eq!(viewer.get(&inline).await.status(), 404);
     assert_ne!(app.client().get(&inline).await.status(), 200);
+    // "Show original": the message as received, as text, for the same people only.
+    let original = agent.get(&app::conversations::model::original_path(&message.id)).await;
+    assert_eq!(original.status(), 200);
+    assert_eq!(original.headers()["content-type"], "text/plain; charset=utf-8");
+    assert!(original.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .starts_with("sandbox"));
+    assert!(original
+        .text()
+        .await
+        .unwrap()
+        .contains("<script>alert(document.cookie)</script>"));
+    let path = app::conversations::model::original_path(&message.id);
+    assert_eq!(viewer.get(&path).await.status(), 404);
     // The placeholder of held-back images is ours, and leaves for no one's server.
     let placeholder = agent
         .get("/images/remote?src=https%3A%2F%2Ftracker.test%2Fopen.gif")

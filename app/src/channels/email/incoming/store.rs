@@ -482,3 +482,18 @@ pub async fn new_inbound_token(db: &Db, channel_id: &str) -> AppResult<String> {
     }
     Ok(token)
 }
+
+/// Where the original of an incoming message is kept, for a user who may see its ticket
+/// (`NotFound` for anyone else, as for a message that does not exist).
+pub async fn original_key(db: &Db, user: &crate::auth::model::CurrentUser, message_id: &str) -> AppResult<String> {
+    crate::limits::id(message_id)?;
+    let row: Option<(String, Option<String>)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT cv.ticket_id, m.raw_key FROM messages m JOIN conversations cv ON cv.id = m.conversation_id
+         WHERE m.id = $1")
+        .bind(message_id).fetch_optional(pool).await)?;
+    let (ticket_id, key) = row.ok_or(AppError::NotFound)?;
+    if !crate::tickets::store::can_see(db, user, &ticket_id).await? {
+        return Err(AppError::NotFound);
+    }
+    key.ok_or(AppError::NotFound)
+}
