@@ -168,6 +168,7 @@ pub async fn get_reply_settings() -> Result<ReplySettings, AppError> {
             Ok(ReplySettings {
                 undo_seconds: super::send::undo_window_millis(db).await? / 1000,
                 after_reply_status: super::send::after_reply_status(db).await?,
+                customer_reply_status: crate::channels::email::incoming::store::customer_reply_setting(db).await?,
                 status_names: names,
             })
         }

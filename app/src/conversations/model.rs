@@ -617,6 +617,9 @@ pub struct ReplySettings {
     pub undo_seconds: i64,
     /// "After an agent emails the customer, set the status to" (`None`: off).
     pub after_reply_status: Option<String>,
+    /// "When the customer replies, set the status to" (`None`: off).
+    #[serde(default)]
+    pub customer_reply_status: Option<String>,
     /// The status names of every pipeline, to choose from (filled in by the server).
     #[serde(default)]
     pub status_names: Vec<String>,

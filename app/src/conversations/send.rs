@@ -247,10 +247,13 @@ pub async fn save_reply_settings(db: &Db, settings: &super::model::ReplySettings
     }
     let after = settings.after_reply_status.clone().unwrap_or_default();
     crate::limits::text("after_reply_status", "The status name", &after, 100)?;
+    let customer = settings.customer_reply_status.clone().unwrap_or_default();
+    crate::limits::text("customer_reply_status", "The status name", &customer, 100)?;
     let mut tx = db.begin_write().await?;
     for (name, value) in [
         ("undo_seconds", settings.undo_seconds.to_string()),
         ("after_reply_status", after),
+        ("customer_reply_status", customer),
     ] {
         on_tx!(&mut tx, conn => sqlx::query(
             "INSERT INTO app_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value")

@@ -389,7 +389,88 @@ async fn hostile_html_is_harmless_and_inline_images_are_only_for_those_who_see_t
     assert_eq!(placeholder.headers()["content-type"], "image/svg+xml");
 }
 
+/// Saves the demo address through Settings > Email with its incoming side set.
+async fn save_incoming(admin: &Client, status: Option<&str>, paused: bool) -> crate::common::Answer {
+    let channels: Vec<app::channels::email::model::EmailChannel> =
+        admin.call("admin/list_email_channels", &[]).await.ok();
+    let demo = &channels[0];
+    let port = demo.smtp_port.to_string();
+    let paused = paused.to_string();
+    let mut form: Vec<(&str, &str)> = vec![
+        ("channel[id]", &demo.id),
+        ("channel[address]", &demo.address),
+        ("channel[display_name]", &demo.display_name),
+        ("channel[smtp_host]", &demo.smtp_host),
+        ("channel[smtp_port]", &port),
+        ("channel[smtp_tls]", "None"),
+        ("channel[incoming_paused]", &paused),
+    ];
+    if let Some(status) = status {
+        form.push(("channel[incoming_status_id]", status));
+    }
+    admin.call("admin/save_email_channel", &form).await
+}
+
+async fn settings_choose_where_tickets_land_pause_the_address_and_make_its_token(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let admin = app.login_as("admin@demo.test").await;
+    let pipelines: Vec<app::pipelines::model::Pipeline> = admin.call("list_pipelines", &[]).await.ok();
+    let support = &pipelines[0];
+    let waiting_on_us = support.statuses.iter().find(|s| s.name == "Waiting on us").unwrap();
+    let closed = support.statuses.iter().find(|s| s.name == "Closed").unwrap();
+    assert_eq!(save_incoming(&admin, Some(&waiting_on_us.id), false).await.status, 200);
+    let channels: Vec<app::channels::email::model::EmailChannel> =
+        admin.call("admin/list_email_channels", &[]).await.ok();
+    assert_eq!(
+        channels[0].incoming_status_id.as_deref(),
+        Some(waiting_on_us.id.as_str())
+    );
+    assert!(!channels[0].has_inbound_token);
+    // A status that takes no new tickets is refused on its field.
+    if !closed.allows_creation {
+        let refused = save_incoming(&admin, Some(&closed.id), false).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+    }
+    let refused = save_incoming(&admin, Some("no-such-status"), false).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    // The token made in Settings opens the endpoint; tickets land where chosen.
+    let endpoint: app::channels::email::model::InboundEndpoint = admin
+        .call("admin/new_inbound_token", &[("id", &channels[0].id)])
+        .await
+        .ok();
+    assert_eq!(endpoint.path, format!("/inbound/email/{}", channels[0].id));
+    let raw = "From: lands@example.test\nSubject: Where does this land\nMessage-ID: <land-1@example.test>\n\nHere.\n";
+    let (status, answer) = post(&app, &channels[0].id, &endpoint.token, raw).await;
+    assert_eq!(status, 200, "{answer}");
+    let landed = ticket_by_id(&admin, answer["ticket"].as_str().unwrap()).await;
+    assert_eq!(landed.ticket.status_name, "Waiting on us");
+    // A new token replaces the old one.
+    let newer: app::channels::email::model::InboundEndpoint = admin
+        .call("admin/new_inbound_token", &[("id", &channels[0].id)])
+        .await
+        .ok();
+    assert_eq!(post(&app, &channels[0].id, &endpoint.token, raw).await.0, 401);
+    assert_eq!(
+        post(&app, &channels[0].id, &newer.token, raw).await.1["outcome"],
+        "duplicate"
+    );
+    // Paused: the sender is asked to try later.
+    assert_eq!(save_incoming(&admin, None, true).await.status, 200);
+    let later = raw.replace("land-1", "land-2");
+    assert_eq!(post(&app, &channels[0].id, &newer.token, &later).await.0, 503);
+    // Only super admins make tokens.
+    let agent = app.login_as("agent@demo.test").await;
+    assert_eq!(
+        agent
+            .call("admin/new_inbound_token", &[("id", &channels[0].id)])
+            .await
+            .status,
+        404
+    );
+}
+
 on_both_engines!(
+    settings_choose_where_tickets_land_pause_the_address_and_make_its_token,
     a_message_to_the_endpoint_becomes_a_ticket_with_its_sender_as_contact,
     a_customers_reply_threads_onto_its_ticket_and_sets_waiting_on_us,
     a_subject_reference_threads_only_mail_from_the_tickets_contacts,

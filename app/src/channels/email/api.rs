@@ -52,6 +52,25 @@ pub async fn send_test_email(id: String) -> Result<(), AppError> {
     )
 }
 
+/// Makes a new endpoint token for an address (super admins): mail posted with it to the
+/// path becomes tickets. The old token stops working; the new one is shown only now.
+#[server(name = NewInboundToken, prefix = "/api", endpoint = "admin/new_inbound_token", output = leptos::server_fn::codec::Postcard)]
+pub async fn new_inbound_token(id: String) -> Result<InboundEndpoint, AppError> {
+    use crate::auth::session::{require_admin, with_status};
+    with_status(
+        async {
+            let (context, _) = require_admin().await?;
+            crate::limits::id(&id)?;
+            let token = super::incoming::store::new_inbound_token(&context.db, &id).await?;
+            Ok(InboundEndpoint {
+                path: inbound_path(&id),
+                token,
+            })
+        }
+        .await,
+    )
+}
+
 /// The addresses the caller may send replies from.
 #[server(name = SendingAddresses, prefix = "/api", endpoint = "sending_addresses", output = leptos::server_fn::codec::Postcard)]
 pub async fn sending_addresses() -> Result<Vec<SendingAddress>, AppError> {

@@ -64,6 +64,29 @@ pub struct EmailChannel {
     /// Whether a password is stored.
     #[serde(default)]
     pub has_password: bool,
+    /// Where new tickets from mail to this address land (`None`: the first pipeline's
+    /// first status that takes new tickets).
+    #[serde(default)]
+    pub incoming_status_id: Option<String>,
+    /// Mail to this address is not taken for now (the sender's server keeps it and retries).
+    #[serde(default)]
+    pub incoming_paused: bool,
+    /// Whether the address has an endpoint token (mail may be posted to it).
+    #[serde(default)]
+    pub has_inbound_token: bool,
+}
+
+/// Where a mail server or a provider's webhook posts raw messages for an address, and the
+/// token that opens it (shown once, when it is made).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboundEndpoint {
+    pub path: String,
+    pub token: String,
+}
+
+/// The endpoint's path for the address `id`.
+pub fn inbound_path(id: &str) -> String {
+    format!("/inbound/email/{id}")
 }
 
 /// An address the composer may send from.

@@ -31,6 +31,9 @@ struct ChannelRow {
     smtp_tls: String,
     smtp_user: String,
     smtp_password: String,
+    incoming_status_id: Option<String>,
+    incoming_paused: bool,
+    inbound_token_hash: String,
 }
 
 impl ChannelRow {
@@ -46,7 +49,7 @@ impl ChannelRow {
 
 const CHANNEL_COLUMNS: &str =
     "SELECT id, address, display_name, signature_html, smtp_host, smtp_port, smtp_tls, smtp_user,
-        smtp_password FROM email_channels";
+        smtp_password, incoming_status_id, incoming_paused, inbound_token_hash FROM email_channels";
 
 /// Every channel, for the admins' Email settings (passwords left out).
 pub async fn list_channels(db: &Db) -> AppResult<Vec<EmailChannel>> {
@@ -74,6 +77,9 @@ pub async fn list_channels(db: &Db) -> AppResult<Vec<EmailChannel>> {
             signature_html: r.signature_html,
             smtp_host: r.smtp_host,
             smtp_user: r.smtp_user,
+            incoming_status_id: r.incoming_status_id,
+            incoming_paused: r.incoming_paused,
+            has_inbound_token: !r.inbound_token_hash.is_empty(),
         })
         .collect())
 }
@@ -95,6 +101,24 @@ pub async fn save_channel(db: &Db, secret_key: &[u8], channel: &EmailChannel) ->
     let mut teams = channel.team_ids.clone();
     teams.sort();
     teams.dedup();
+    // The status new tickets land in: one that takes them, with its pipeline.
+    let landing: Option<(String, String)> = match &channel.incoming_status_id {
+        Some(status) => {
+            crate::limits::id(status)?;
+            let found: Option<(String, String)> = on_db!(db, pool => sqlx::query_as(
+                "SELECT s.pipeline_id, s.id FROM statuses s JOIN pipelines p ON p.id = s.pipeline_id
+                 WHERE s.id = $1 AND s.allows_creation = TRUE AND s.archived = FALSE AND p.archived = FALSE")
+                .bind(status).fetch_optional(pool).await)?;
+            Some(found.ok_or_else(|| {
+                AppError::validation(
+                    "incoming_status",
+                    "Choose a status that takes new tickets: that one no longer does.",
+                )
+            })?)
+        }
+        None => None,
+    };
+    let (landing_pipeline, landing_status) = landing.unzip();
     let mut tx = db.begin_write().await?;
     let written = crate::on_tx!(&mut tx, conn => {
         let result = if creating {
@@ -127,6 +151,10 @@ pub async fn save_channel(db: &Db, secret_key: &[u8], channel: &EmailChannel) ->
     })?;
     written?;
     crate::on_tx!(&mut tx, conn => {
+        sqlx::query(
+            "UPDATE email_channels SET incoming_pipeline_id = $1, incoming_status_id = $2, incoming_paused = $3 WHERE id = $4")
+            .bind(&landing_pipeline).bind(&landing_status).bind(channel.incoming_paused).bind(&id)
+            .execute(&mut **conn).await?;
         sqlx::query("DELETE FROM email_channel_teams WHERE channel_id = $1").bind(&id).execute(&mut **conn).await?;
         for team in &teams {
             sqlx::query(

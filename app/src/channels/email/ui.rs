@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::api::{list_email_channels, save_email_channel, send_test_email};
+use super::api::{list_email_channels, new_inbound_token, save_email_channel, send_test_email};
 use super::model::{EmailChannel, TlsMode};
 use crate::admin::model::Team;
 use crate::auth::api::admin_only;
@@ -25,6 +25,9 @@ fn blank_channel() -> EmailChannel {
         smtp_user: String::new(),
         smtp_password: String::new(),
         has_password: false,
+        incoming_status_id: None,
+        incoming_paused: false,
+        has_inbound_token: false,
     }
 }
 
@@ -43,6 +46,7 @@ pub(crate) struct EmailData {
     save: Action<EmailChannel, Result<String, AppError>>,
     channels: crate::wire::Res<Result<Vec<EmailChannel>, AppError>>,
     teams: crate::wire::Res<Result<Vec<Team>, AppError>>,
+    pipelines: crate::wire::Res<Result<Vec<crate::pipelines::model::Pipeline>, AppError>>,
     save_settings: Action<ReplySettings, Result<(), AppError>>,
     settings: crate::wire::Res<Result<ReplySettings, AppError>>,
 }
@@ -62,6 +66,7 @@ pub fn EmailSettingsPage() -> impl IntoView {
         save,
         channels: crate::wire::resource(move || save.version().get(), |_| admin_only(list_email_channels())),
         teams: crate::wire::resource(|| (), |_| crate::admin::api::list_teams()),
+        pipelines: crate::wire::resource(|| (), |_| crate::pipelines::api::list_pipelines()),
         save_settings,
         settings: crate::wire::resource(
             move || save_settings.version().get(),
@@ -82,7 +87,11 @@ pub fn EmailSettingsPage() -> impl IntoView {
 #[component]
 fn EmailSettings(data: EmailData) -> impl IntoView {
     let EmailData {
-        save, channels, teams, ..
+        save,
+        channels,
+        teams,
+        pipelines,
+        ..
     } = data;
     let editing = RwSignal::new(None::<EmailChannel>);
     Effect::new(move |_| {
@@ -94,9 +103,9 @@ fn EmailSettings(data: EmailData) -> impl IntoView {
         <SettingsFrame title="Email">
             <Suspense fallback=|| view! { <p class="muted" role="status">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    let (list, teams) = match (channels.await, teams.await) {
-                        (Ok(list), Ok(teams)) => (list, teams),
-                        (Err(error), _) | (_, Err(error)) => return settings_error_view(error),
+                    let (list, teams, pipelines) = match (channels.await, teams.await, pipelines.await) {
+                        (Ok(list), Ok(teams), Ok(pipelines)) => (list, teams, pipelines),
+                        (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => return settings_error_view(error),
                     };
                     let team_names = teams.clone();
                     view! {
@@ -122,6 +131,8 @@ fn EmailSettings(data: EmailData) -> impl IntoView {
                                                 )}</p>
                                             </div>
                                             <TestButton id=channel.id.clone() address=channel.address.clone()/>
+                                            <EndpointButton id=channel.id.clone() address=channel.address.clone()
+                                                has_token=channel.has_inbound_token paused=channel.incoming_paused/>
                                             <button type="button" class="button"
                                                 aria-label=format!("Edit {}", channel.address)
                                                 on:click=move |_| editing.set(Some(for_edit.clone()))>"Edit"</button>
@@ -132,7 +143,9 @@ fn EmailSettings(data: EmailData) -> impl IntoView {
                             <button type="button" class="button primary" on:click=move |_| editing.set(Some(blank_channel()))>
                                 "Connect an address"
                             </button>
-                            {move || editing.get().map(|channel| view! { <ChannelForm channel teams=teams.clone() save editing/> })}
+                            {move || editing.get().map(|channel| view! {
+                                <ChannelForm channel teams=teams.clone() pipelines=pipelines.clone() save editing/>
+                            })}
                         </section>
                     }.into_any()
                 })}
@@ -164,10 +177,38 @@ fn TestButton(id: String, address: String) -> impl IntoView {
     }
 }
 
+/// The address's endpoint for incoming mail: "Create endpoint token" shows where to post
+/// raw messages and the token that opens it, once.
+#[component]
+fn EndpointButton(id: String, address: String, has_token: bool, paused: bool) -> impl IntoView {
+    let make = Action::new(move |_: &()| new_inbound_token(id.clone()));
+    let label = if has_token {
+        "Replace endpoint token"
+    } else {
+        "Create endpoint token"
+    };
+    view! {
+        <div class="test-email">
+            <button type="button" class="button" aria-label=format!("{label} for {address}")
+                disabled=move || make.pending().get() on:click=move |_| { make.dispatch(()); }>{label}</button>
+            {paused.then(|| view! { <p class="muted">"Incoming mail is paused."</p> })}
+            <div role="status">{move || match make.value().get() {
+                Some(Ok(endpoint)) => Some(view! {
+                    <p class="muted">"Post raw messages (message/rfc822) to this address's endpoint. Copy the token now: it is not shown again."</p>
+                    <pre class="endpoint"><code>{format!("POST {}\nAuthorization: Bearer {}", endpoint.path, endpoint.token)}</code></pre>
+                }.into_any()),
+                Some(Err(error)) => Some(view! { <p class="field-error">{error.to_string()}</p> }.into_any()),
+                None => None,
+            }}</div>
+        </div>
+    }
+}
+
 #[component]
 fn ChannelForm(
     channel: EmailChannel,
     teams: Vec<Team>,
+    pipelines: Vec<crate::pipelines::model::Pipeline>,
     save: Action<EmailChannel, Result<String, AppError>>,
     editing: RwSignal<Option<EmailChannel>>,
 ) -> impl IntoView {
@@ -181,6 +222,8 @@ fn ChannelForm(
     let user = RwSignal::new(channel.smtp_user.clone());
     let password = RwSignal::new(String::new());
     let chosen = RwSignal::new(channel.team_ids.clone());
+    let landing = RwSignal::new(channel.incoming_status_id.clone().unwrap_or_default());
+    let paused = RwSignal::new(channel.incoming_paused);
     let base = StoredValue::new(channel.clone());
     let error = move |field: &'static str| {
         move || {
@@ -209,6 +252,8 @@ fn ChannelForm(
         channel.smtp_user = user.get_untracked();
         channel.smtp_password = password.get_untracked();
         channel.team_ids = chosen.get_untracked();
+        channel.incoming_status_id = Some(landing.get_untracked()).filter(|s| !s.is_empty());
+        channel.incoming_paused = paused.get_untracked();
         save.dispatch(channel);
     };
     let text = move |id: &'static str,
@@ -280,6 +325,34 @@ fn ChannelForm(
                     <p class="field-error" role="alert">{error("smtp_password")}</p>
                 </div>
             </fieldset>
+            <fieldset class="stack">
+                <legend>"Incoming mail"</legend>
+                <div class="field">
+                    <label for="channel-landing">"New tickets land in"</label>
+                    <select id="channel-landing" on:change:target=move |ev| landing.set(ev.target().value())>
+                        <option value="" selected=move || landing.get().is_empty()>"The first pipeline's first open status"</option>
+                        {pipelines.into_iter().flat_map(|pipeline| {
+                            let name = pipeline.name.clone();
+                            pipeline.creation_statuses().cloned().collect::<Vec<_>>().into_iter().map(move |status| {
+                                let value = status.id.clone();
+                                let selected = status.id.clone();
+                                view! {
+                                    <option value=value selected=move || landing.get() == selected>
+                                        {format!("{name}: {}", status.name)}
+                                    </option>
+                                }
+                            })
+                        }).collect_view()}
+                    </select>
+                    <p class="field-error" role="alert">{error("incoming_status")}</p>
+                </div>
+                <label class="field-check">
+                    <input type="checkbox" prop:checked=move || paused.get()
+                        on:change:target=move |ev| paused.set(ev.target().checked())/>
+                    "Pause incoming mail"
+                </label>
+                <p class="field-help">"While paused, mail servers are told to try again later: nothing is lost."</p>
+            </fieldset>
             <p class="form-error" role="alert">{other}</p>
             <div class="form-actions">
                 <button type="submit" class="button primary" disabled=move || save.pending().get()>
@@ -308,12 +381,15 @@ fn ReplySettingsForm(
                     };
                     let undo = RwSignal::new(current.undo_seconds.to_string());
                     let after = RwSignal::new(current.after_reply_status.clone().unwrap_or_default());
+                    let customer = RwSignal::new(current.customer_reply_status.clone().unwrap_or_default());
+                    let customer_choices = current.status_names.clone();
                     let choices = current.status_names.clone();
                     let submit = move |ev: leptos::ev::SubmitEvent| {
                         ev.prevent_default();
                         save.dispatch(ReplySettings {
                             undo_seconds: undo.get_untracked().trim().parse().unwrap_or(-1),
                             after_reply_status: Some(after.get_untracked()).filter(|s| !s.is_empty()),
+                            customer_reply_status: Some(customer.get_untracked()).filter(|s| !s.is_empty()),
                             status_names: Vec::new(),
                         });
                     };
@@ -337,6 +413,17 @@ fn ReplySettingsForm(
                                     }).collect_view()}
                                 </select>
                                 <p class="field-help">"Only ever forward in a ticket's pipeline, never over a status the agent chose."</p>
+                            </div>
+                            <div class="field">
+                                <label for="customer-reply">"When the customer replies, set the status to"</label>
+                                <select id="customer-reply" on:change:target=move |ev| customer.set(ev.target().value())>
+                                    <option value="" selected=move || customer.get().is_empty()>"Off (keep the status)"</option>
+                                    {customer_choices.into_iter().map(|name| {
+                                        let (value, shown) = (name.clone(), name.clone());
+                                        view! { <option value=name selected=move || customer.get() == value>{shown}</option> }
+                                    }).collect_view()}
+                                </select>
+                                <p class="field-help">"Applies when the ticket is closed or waits on the customer; auto-replies and bounces never change it."</p>
                             </div>
                             <p role="status" class="muted">{move || matches!(save.value().get(), Some(Ok(()))).then_some("Saved.")}</p>
                             <button type="submit" class="button primary">"Save reply settings"</button>

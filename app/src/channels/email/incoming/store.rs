@@ -27,6 +27,17 @@ pub const DEFAULT_CUSTOMER_REPLY_STATUS: &str = "Waiting on us";
 /// The longest name a contact gets from a display name.
 const MAX_CONTACT_NAME: usize = 200;
 
+/// "When the customer replies, set the status to": the status name, `None` when off.
+pub async fn customer_reply_setting(db: &Db) -> AppResult<Option<String>> {
+    let setting: Option<(String,)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT value FROM app_settings WHERE name = $1").bind(CUSTOMER_REPLY_SETTING).fetch_optional(pool).await)?;
+    Ok(match setting {
+        None => Some(DEFAULT_CUSTOMER_REPLY_STATUS.to_string()),
+        Some((v,)) if v.trim().is_empty() => None,
+        Some((v,)) => Some(v.trim().to_string()),
+    })
+}
+
 pub fn disk_error(error: std::io::Error) -> AppError {
     tracing::error!(%error, "could not write an incoming message's files");
     AppError::Unavailable
@@ -154,12 +165,8 @@ async fn landing(db: &Db, inbox: &Inbox) -> AppResult<Option<(String, String, bo
 /// replies set), and the new status has every property it requires. A status an agent
 /// chose otherwise is left alone.
 async fn customer_reply_status(db: &Db, ticket_id: &str) -> AppResult<Option<(String, String, String, bool)>> {
-    let setting: Option<(String,)> = on_db!(db, pool => sqlx::query_as(
-        "SELECT value FROM app_settings WHERE name = $1").bind(CUSTOMER_REPLY_SETTING).fetch_optional(pool).await)?;
-    let target = match setting {
-        None => DEFAULT_CUSTOMER_REPLY_STATUS.to_string(),
-        Some((v,)) if v.trim().is_empty() => return Ok(None),
-        Some((v,)) => v.trim().to_string(),
+    let Some(target) = customer_reply_setting(db).await? else {
+        return Ok(None);
     };
     let waiting = crate::conversations::send::after_reply_status(db)
         .await?
