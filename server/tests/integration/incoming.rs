@@ -469,7 +469,55 @@ async fn settings_choose_where_tickets_land_pause_the_address_and_make_its_token
     );
 }
 
+async fn every_malformed_message_becomes_a_ticket_or_a_failed_import(engine: Engine) {
+    use rand::{Rng, SeedableRng};
+    let app = TestApp::spawn(engine).await;
+    let (channel, token) = endpoint(&app).await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src/channels/email/incoming/golden");
+    let mut seeds: Vec<Vec<u8>> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    seeds.sort();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let client = reqwest::Client::new();
+    let (mut stored, mut failed) = (0, 0);
+    for round in 0..40 {
+        let mut raw = seeds[round % seeds.len()].clone();
+        for _ in 0..rng.gen_range(1..6) {
+            let at = rng.gen_range(0..raw.len());
+            match rng.gen_range(0..3) {
+                0 => raw[at] = rng.gen(),
+                1 => raw.truncate(at.max(1)),
+                _ => raw.splice(at..at, b"\r\n\r\n".iter().copied()).for_each(drop),
+            }
+        }
+        let response = client
+            .post(format!("{}/inbound/email/{channel}", app.base))
+            .header("authorization", format!("Bearer {token}"))
+            .body(raw)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let answer: serde_json::Value = response.json().await.unwrap();
+        match (status, answer["outcome"].as_str()) {
+            (200, Some("stored" | "duplicate")) => stored += 1,
+            (202, Some("failed_to_import")) => failed += 1,
+            other => panic!("round {round}: {other:?} {answer}"),
+        }
+    }
+    assert_eq!(stored + failed, 40);
+    let (kept,): (i64,) = app::on_db!(&app.db, pool => sqlx::query_as("SELECT COUNT(*) FROM failed_imports")
+        .fetch_one(pool).await)
+    .unwrap();
+    assert_eq!(kept, failed as i64, "every message that was not imported is kept");
+}
+
 on_both_engines!(
+    every_malformed_message_becomes_a_ticket_or_a_failed_import,
     settings_choose_where_tickets_land_pause_the_address_and_make_its_token,
     a_message_to_the_endpoint_becomes_a_ticket_with_its_sender_as_contact,
     a_customers_reply_threads_onto_its_ticket_and_sets_waiting_on_us,

@@ -400,9 +400,12 @@ pub fn parse(raw: &[u8]) -> Result<IncomingMail, Unreadable> {
         .or_else(|| people(message.sender()).into_iter().next());
     let reply_to = people(message.reply_to()).into_iter().next();
     let subject = one_line(message.subject().unwrap_or_default(), MAX_SUBJECT);
+    // Only a real text/html part: mail-parser makes HTML of a plain text body too.
     let html = message
-        .body_html(0)
-        .map(|h| h.into_owned())
+        .html_part(0)
+        .filter(|part| part.is_text_html())
+        .and_then(|part| part.text_contents())
+        .map(str::to_string)
         .filter(|h| !h.trim().is_empty());
     let mut text = message.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
     if text.trim().is_empty() {
@@ -593,5 +596,136 @@ mod tests {
         );
         assert_eq!(mail.references.len(), MAX_REFERENCES);
         assert_eq!(mail.references.last().unwrap(), "r499@example.com");
+    }
+}
+
+/// Golden tests: each `.eml` in `golden/` beside the `.json` of what we read from it (run
+/// with `UPDATE_GOLDEN=1` to write the `.json` files after a deliberate change, then review
+/// the diff).
+#[cfg(test)]
+mod golden {
+    use super::*;
+
+    fn summary(mail: &IncomingMail) -> serde_json::Value {
+        let inline: std::collections::HashMap<String, String> = mail
+            .files
+            .iter()
+            .filter(|f| f.inline)
+            .filter_map(|f| f.content_id.clone().map(|id| (id, "/files/ID/inline".to_string())))
+            .collect();
+        let html = mail
+            .html
+            .as_deref()
+            .map(|h| crate::conversations::html::sanitise_incoming(h, &inline));
+        serde_json::json!({
+            "message_id": mail.message_id,
+            "in_reply_to": mail.in_reply_to,
+            "references": mail.references,
+            "from": mail.from.as_ref().map(|p| serde_json::json!({ "address": p.address, "name": p.name })),
+            "to": mail.to.iter().map(|p| p.address.clone()).collect::<Vec<_>>(),
+            "cc": mail.cc.iter().map(|p| p.address.clone()).collect::<Vec<_>>(),
+            "subject": mail.subject,
+            "ticket_name": ticket_name(&mail.subject),
+            "date": mail.date,
+            "text": mail.text.trim(),
+            "html": html.as_ref().map(|(h, _)| h.trim().to_string()),
+            "remote_images": html.as_ref().is_some_and(|(_, r)| *r),
+            "files": mail.files.iter().map(|f| serde_json::json!({
+                "name": f.file_name, "type": f.content_type, "size": f.bytes.len(),
+                "content_id": f.content_id, "inline": f.inline,
+            })).collect::<Vec<_>>(),
+            "auto": mail.auto.map(AutoKind::as_str),
+            "bounce": mail.bounce.as_ref().map(|b| serde_json::json!({ "original": b.original_message_id, "reason": b.reason })),
+            "ticket_reference": mail.ticket_reference,
+        })
+    }
+
+    #[test]
+    fn every_golden_message_reads_as_recorded() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/channels/email/incoming/golden");
+        let mut checked = 0;
+        let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        names.sort();
+        for path in names.into_iter().filter(|p| p.extension().is_some_and(|e| e == "eml")) {
+            let raw = std::fs::read(&path).unwrap();
+            let got = summary(&parse(&raw).unwrap_or_else(|e| panic!("{}: {e:?}", path.display())));
+            let expected_path = path.with_extension("json");
+            if std::env::var_os("UPDATE_GOLDEN").is_some() {
+                std::fs::write(&expected_path, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
+            }
+            let expected: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(&expected_path)
+                    .unwrap_or_else(|_| panic!("{} has no .json beside it", path.display())),
+            )
+            .unwrap();
+            assert_eq!(got, expected, "{}", path.display());
+            checked += 1;
+        }
+        assert!(checked >= 8, "only {checked} golden messages");
+    }
+}
+
+/// Malformed input: the golden messages cut, flipped and shuffled thousands of ways. Reading
+/// never panics, and whatever it reads stays within our limits.
+#[cfg(test)]
+mod malformed {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    fn mutate(rng: &mut rand::rngs::StdRng, raw: &[u8]) -> Vec<u8> {
+        let mut bytes = raw.to_vec();
+        for _ in 0..rng.gen_range(1..8) {
+            if bytes.is_empty() {
+                break;
+            }
+            let at = rng.gen_range(0..bytes.len());
+            match rng.gen_range(0..6) {
+                0 => bytes[at] = rng.gen(),
+                1 => bytes.truncate(at),
+                2 => bytes.splice(at..at, b"\r\n".iter().copied()).for_each(drop),
+                3 => bytes.splice(at..at, b"=?utf-8?B?////?=".iter().copied()).for_each(drop),
+                4 => bytes
+                    .splice(
+                        at..at,
+                        b"\r\n--B\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n"
+                            .iter()
+                            .copied(),
+                    )
+                    .for_each(drop),
+                _ => {
+                    let end = (at + rng.gen_range(0..64)).min(bytes.len());
+                    let copy = bytes[at..end].to_vec();
+                    bytes.splice(at..at, copy).for_each(drop);
+                }
+            }
+        }
+        bytes
+    }
+
+    #[test]
+    fn no_mutation_of_a_real_message_makes_reading_panic() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/channels/email/incoming/golden");
+        let seeds: Vec<Vec<u8>> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .map(|p| std::fs::read(p).unwrap())
+            .collect();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(12);
+        let mut read = 0;
+        for round in 0..4000 {
+            let raw = mutate(&mut rng, &seeds[round % seeds.len()]);
+            if let Ok(mail) = parse(&raw) {
+                read += 1;
+                assert!(mail.subject.chars().count() <= MAX_SUBJECT);
+                assert!(mail.message_id.len() <= 250 || mail.message_id.ends_with("@no-message-id.invalid"));
+                assert!(!mail.subject.contains(['\r', '\n']));
+                if let Some(html) = &mail.html {
+                    let (clean, _) = crate::conversations::html::sanitise_incoming(html, &Default::default());
+                    assert!(!clean.contains("<script"), "{clean}");
+                }
+            }
+        }
+        assert!(read > 1000, "most mutations still read as messages ({read})");
     }
 }
