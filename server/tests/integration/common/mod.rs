@@ -251,13 +251,26 @@ impl Client {
         answer(response).await
     }
 
+    /// GETs a page. A GET that fails in transport is tried once more (it changes nothing;
+    /// a pooled connection can be closed just as it is reused) and the first error printed,
+    /// so a test fails only when the server does not answer twice.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         let started = std::time::Instant::now();
-        self.http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("GET {path} after {:?}: {e:?}", started.elapsed()))
+        let url = format!("{}{path}", self.base);
+        match self.http.get(&url).send().await {
+            Ok(response) => response,
+            Err(first) => {
+                eprintln!(
+                    "GET {path} failed after {:?}, trying once more: {first:?}",
+                    started.elapsed()
+                );
+                self.http
+                    .get(&url)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("GET {path} after {:?}: {e:?} (first: {first:?})", started.elapsed()))
+            }
+        }
     }
 }
 
