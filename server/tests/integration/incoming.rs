@@ -516,7 +516,43 @@ async fn every_malformed_message_becomes_a_ticket_or_a_failed_import(engine: Eng
     assert_eq!(kept, failed as i64, "every message that was not imported is kept");
 }
 
+async fn a_failed_import_can_be_retried_and_deleted(engine: Engine) {
+    let app = TestApp::spawn(engine).await;
+    let (channel, token) = endpoint(&app).await;
+    let files = app::conversations::files::FileStore::new(app.files_dir.clone(), 1).unwrap();
+    let (_, first) = post(&app, &channel, &token, "Subject: no sender\n\nbody\n").await;
+    let first = first["failed_import"].as_str().unwrap().to_string();
+    // Retried, it fails again: kept once, under a new entry.
+    let again = app::channels::email::incoming::retry_failed(&app.db, &files, &first)
+        .await
+        .unwrap();
+    let app::channels::email::incoming::Outcome::Failed { failed_id, .. } = again else {
+        panic!("{again:?}")
+    };
+    let listed = app::channels::email::incoming::store::failed_imports(&app.db, None, 50)
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.iter().map(|f| f.id.clone()).collect::<Vec<_>>(),
+        vec![failed_id.clone()]
+    );
+    assert_eq!(listed[0].address.as_deref(), Some("support@demo.test"));
+    // Deleted: the row and the kept original go.
+    let (key,): (String,) = app::on_db!(&app.db, pool => sqlx::query_as(
+        "SELECT raw_key FROM failed_imports WHERE id = $1").bind(&failed_id).fetch_one(pool).await)
+    .unwrap();
+    app::channels::email::incoming::store::delete_failed_import(&app.db, &files, &failed_id)
+        .await
+        .unwrap();
+    assert!(!app.files_dir.join(key).exists());
+    assert!(app::channels::email::incoming::store::failed_imports(&app.db, None, 50)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
 on_both_engines!(
+    a_failed_import_can_be_retried_and_deleted,
     every_malformed_message_becomes_a_ticket_or_a_failed_import,
     settings_choose_where_tickets_land_pause_the_address_and_make_its_token,
     a_message_to_the_endpoint_becomes_a_ticket_with_its_sender_as_contact,

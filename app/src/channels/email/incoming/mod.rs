@@ -136,3 +136,16 @@ pub async fn ingest(db: &Db, files: &FileStore, inbox: &Inbox, raw: &[u8]) -> Ap
     }
     written
 }
+
+/// Imports a message from "Failed to import" again (after a fix, or an address set up). On
+/// success the failed row and its copy go; if it fails again, the new failure is kept and
+/// the old one goes, so the list holds each message once.
+pub async fn retry_failed(db: &Db, files: &FileStore, id: &str) -> AppResult<Outcome> {
+    let (raw, channel) = store::failed_import_raw(db, files, id).await?;
+    let inbox = store::inbox_of(db, channel.as_deref())
+        .await?
+        .ok_or_else(|| crate::error::AppError::validation("retry", "Connect an address in Settings > Email first."))?;
+    let outcome = ingest(db, files, &inbox, &raw).await?;
+    store::delete_failed_import(db, files, id).await?;
+    Ok(outcome)
+}

@@ -504,3 +504,63 @@ pub async fn original_key(db: &Db, user: &crate::auth::model::CurrentUser, messa
     }
     key.ok_or(AppError::NotFound)
 }
+
+/// One message in "Failed to import", as admins see it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FailedImportRow {
+    pub id: String,
+    pub address: Option<String>,
+    pub reason: String,
+    pub size: i64,
+    pub subject: String,
+    pub from_address: String,
+    pub received_at: i64,
+}
+
+/// "Failed to import", newest first, a page of `limit` after the keyset `before`
+/// (`received_at`, `id` of the last row seen).
+pub async fn failed_imports(db: &Db, before: Option<(i64, String)>, limit: i64) -> AppResult<Vec<FailedImportRow>> {
+    let (at, id) = before.unwrap_or((i64::MAX, String::new()));
+    let rows: Vec<FailedImportRow> = on_db!(db, pool => sqlx::query_as(
+        "SELECT f.id, c.address, f.reason, f.size, f.subject, f.from_address, f.received_at
+         FROM failed_imports f LEFT JOIN email_channels c ON c.id = f.channel_id
+         WHERE f.received_at < $1 OR (f.received_at = $1 AND f.id < $2)
+         ORDER BY f.received_at DESC, f.id DESC LIMIT $3")
+        .bind(at).bind(&id).bind(limit).fetch_all(pool).await)?;
+    Ok(rows)
+}
+
+/// The original of a failed import (for download) and its address, if it still exists.
+pub async fn failed_import_raw(db: &Db, files: &FileStore, id: &str) -> AppResult<(Vec<u8>, Option<String>)> {
+    crate::limits::id(id)?;
+    let row: Option<(String, Option<String>)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT raw_key, channel_id FROM failed_imports WHERE id = $1").bind(id).fetch_optional(pool).await)?;
+    let (key, channel) = row.ok_or(AppError::NotFound)?;
+    let raw = files.read(&key).await.map_err(disk_error)?;
+    Ok((raw, channel))
+}
+
+/// Deletes a failed import and its kept original.
+pub async fn delete_failed_import(db: &Db, files: &FileStore, id: &str) -> AppResult<()> {
+    crate::limits::id(id)?;
+    let row: Option<(String,)> = on_db!(db, pool => sqlx::query_as(
+        "DELETE FROM failed_imports WHERE id = $1 RETURNING raw_key").bind(id).fetch_optional(pool).await)?;
+    let (key,) = row.ok_or(AppError::NotFound)?;
+    files.remove(&[key]).await;
+    Ok(())
+}
+
+/// The address a retried import goes through: its own, else the first connected one.
+pub async fn inbox_of(db: &Db, channel_id: Option<&str>) -> AppResult<Option<Inbox>> {
+    type Row = (String, String, Option<String>, Option<String>);
+    let row: Option<Row> = on_db!(db, pool => sqlx::query_as(
+        "SELECT id, address, incoming_pipeline_id, incoming_status_id FROM email_channels
+         ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END, created_at, id LIMIT 1")
+        .bind(channel_id.unwrap_or_default()).fetch_optional(pool).await)?;
+    Ok(row.map(|(channel_id, address, pipeline_id, status_id)| Inbox {
+        channel_id,
+        address,
+        pipeline_id,
+        status_id,
+    }))
+}
