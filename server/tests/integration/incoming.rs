@@ -32,6 +32,22 @@ async fn waiting_on_contact(client: &Client) -> String {
         .clone()
 }
 
+/// The agent replies on the demo ticket, setting "Waiting on contact"; the reply's id and
+/// the Message-ID it went out with (angle brackets included).
+async fn reply_waiting(desk: &Desk, body: &str) -> (String, String) {
+    let before = ticket(&desk.agent, TICKET).await;
+    let waiting_status = waiting_on_contact(&desk.agent).await;
+    let reply_id = scheduled(send(&desk.agent, &before, body, &[("status_id", &waiting_status)]).await);
+    let sent = wait_for_mail(&desk.mailbox, 1).await.remove(0).text();
+    let our_id = sent
+        .lines()
+        .find_map(|l| l.strip_prefix("Message-ID: "))
+        .unwrap()
+        .trim()
+        .to_string();
+    (reply_id, our_id)
+}
+
 /// Posts a raw message to the address's endpoint; the status and the JSON answer.
 pub(crate) async fn post(app: &TestApp, channel: &str, token: &str, raw: &str) -> (u16, serde_json::Value) {
     let response = reqwest::Client::new()
@@ -98,29 +114,11 @@ async fn a_message_to_the_endpoint_becomes_a_ticket_with_its_sender_as_contact(e
 }
 
 async fn a_customers_reply_threads_onto_its_ticket_and_sets_waiting_on_us(engine: Engine) {
-    let Desk {
-        app, mailbox, agent, ..
-    } = desk(engine, 0).await;
-    let (channel, token) = endpoint(&app).await;
-    let before = ticket(&agent, TICKET).await;
-    // The agent replies; automation moves the ticket to "Waiting on contact".
-    let waiting_status = waiting_on_contact(&agent).await;
-    scheduled(
-        send(
-            &agent,
-            &before,
-            "<p>Could you send the invoice number?</p>",
-            &[("status_id", &waiting_status)],
-        )
-        .await,
-    );
-    let sent = wait_for_mail(&mailbox, 1).await.remove(0).text();
-    let our_id = sent
-        .lines()
-        .find_map(|l| l.strip_prefix("Message-ID: "))
-        .unwrap()
-        .trim()
-        .to_string();
+    let desk = desk(engine, 0).await;
+    let (channel, token) = endpoint(&desk.app).await;
+    // The agent asks; automation moves the ticket to "Waiting on contact".
+    let (_, our_id) = reply_waiting(&desk, "<p>Could you send the invoice number?</p>").await;
+    let Desk { app, agent, .. } = desk;
     let waiting = ticket(&agent, TICKET).await;
     assert_eq!(waiting.ticket.status_name, "Waiting on contact");
     // Tom answers from his mail client: In-Reply-To names our reply.
@@ -212,20 +210,11 @@ async fn a_message_to_two_of_our_addresses_is_one_ticket(engine: Engine) {
 }
 
 async fn auto_replies_are_marked_and_move_no_status(engine: Engine) {
-    let Desk {
-        app, mailbox, agent, ..
-    } = desk(engine, 0).await;
-    let (channel, token) = endpoint(&app).await;
-    let before = ticket(&agent, TICKET).await;
-    let waiting_status = waiting_on_contact(&agent).await;
-    scheduled(send(&agent, &before, "<p>Done.</p>", &[("status_id", &waiting_status)]).await);
-    let sent = wait_for_mail(&mailbox, 1).await.remove(0).text();
-    let our_id = sent
-        .lines()
-        .find_map(|l| l.strip_prefix("Message-ID: "))
-        .unwrap()
-        .trim()
-        .to_string();
+    let desk = desk(engine, 0).await;
+    let (channel, token) = endpoint(&desk.app).await;
+    let (_, our_id) = reply_waiting(&desk, "<p>Done.</p>").await;
+    let before = ticket(&desk.agent, TICKET).await;
+    let Desk { app, agent, .. } = desk;
     let out_of_office = format!(
         "From: tom@globex.test\nSubject: Automatic reply: Re: {TICKET}\nAuto-Submitted: auto-replied\nX-Autoreply: yes\nMessage-ID: <ooo@globex.test>\nIn-Reply-To: {our_id}\n\nI am out of the office until Monday.\n"
     );
@@ -249,28 +238,11 @@ async fn auto_replies_are_marked_and_move_no_status(engine: Engine) {
 }
 
 async fn a_bounce_of_our_reply_marks_it_failed_with_the_reason(engine: Engine) {
-    let Desk {
-        app, mailbox, agent, ..
-    } = desk(engine, 0).await;
-    let (channel, token) = endpoint(&app).await;
-    let before = ticket(&agent, TICKET).await;
-    let waiting_status = waiting_on_contact(&agent).await;
-    let reply_id = scheduled(
-        send(
-            &agent,
-            &before,
-            "<p>Here is your refund.</p>",
-            &[("status_id", &waiting_status)],
-        )
-        .await,
-    );
-    let sent = wait_for_mail(&mailbox, 1).await.remove(0).text();
-    let our_id = sent
-        .lines()
-        .find_map(|l| l.strip_prefix("Message-ID: "))
-        .unwrap()
-        .trim()
-        .to_string();
+    let desk = desk(engine, 0).await;
+    let (channel, token) = endpoint(&desk.app).await;
+    let (reply_id, our_id) = reply_waiting(&desk, "<p>Here is your refund.</p>").await;
+    let before = ticket(&desk.agent, TICKET).await;
+    let Desk { app, agent, .. } = desk;
     let dsn = format!(
         "From: Mail Delivery System <MAILER-DAEMON@mx.globex.test>\nTo: support@demo.test\nSubject: Undelivered Mail Returned to Sender\nMessage-ID: <dsn-1@mx.globex.test>\nAuto-Submitted: auto-replied\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.globex.test\n\nFinal-Recipient: rfc822; tom@globex.test\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 <tom@globex.test>: Recipient address rejected: User unknown\n\n--B\nContent-Type: text/rfc822-headers\n\nFrom: support@demo.test\nTo: tom@globex.test\nMessage-ID: {our_id}\nSubject: Re: {TICKET}\n\n--B--\n"
     );
