@@ -23,6 +23,8 @@
 //! store queries, the reply path is measured over HTTP on the same database (`reply.rs`):
 //! `--agents` (200) agents autosaving for `--autosave-seconds` (60; 0 skips the reply
 //! path), send-and-set-status, and the ticket page with its conversation and composer.
+//! Then `--ingest` (10,000; 0 skips it) incoming messages go through the ingest of incoming
+//! mail (`ingest.rs`).
 
 use std::time::{Duration, Instant};
 
@@ -99,6 +101,7 @@ const TAG_TICKET: u8 = 5;
 const TAG_CONVERSATION: u8 = 7;
 const TAG_MESSAGE: u8 = 8;
 
+mod ingest;
 mod reply;
 
 const FIRST: &[&str] = &[
@@ -433,6 +436,11 @@ where
         f(i).await;
         times.push(started.elapsed());
     }
+    percentiles(&mut times)
+}
+
+/// (median, p99) in ms of measured times.
+fn percentiles(times: &mut [Duration]) -> (f64, f64) {
     times.sort();
     let at = |p: f64| ms(times[((times.len() as f64 - 1.0) * p).round() as usize]);
     (at(0.5), at(0.99))
@@ -443,6 +451,8 @@ where
 struct ReplyLoad {
     agents: usize,
     autosave_seconds: u64,
+    /// Incoming messages to ingest after the reply path (`ingest.rs`; 0 skips it).
+    ingest: usize,
 }
 
 async fn run_engine(engine: Engine, url: &str, tickets: i64, runs: usize, load: ReplyLoad) -> (Vec<Row>, usize) {
@@ -571,6 +581,12 @@ async fn run_engine(engine: Engine, url: &str, tickets: i64, runs: usize, load: 
     } else {
         0
     };
+    let missed = missed
+        + if load.ingest > 0 {
+            ingest::run(engine.name(), url, load.ingest).await
+        } else {
+            0
+        };
     (rows, missed)
 }
 
@@ -613,6 +629,7 @@ async fn main() {
     let load = ReplyLoad {
         agents: arg("--agents").and_then(|v| v.parse().ok()).unwrap_or(200).max(1),
         autosave_seconds: arg("--autosave-seconds").and_then(|v| v.parse().ok()).unwrap_or(60),
+        ingest: arg("--ingest").and_then(|v| v.parse().ok()).unwrap_or(10_000),
     };
     let mut missed = 0;
     let which = arg("--engine").unwrap_or_else(|| "both".to_string());
