@@ -81,6 +81,14 @@ ensure_postgres_programs() {
   fi
 }
 
+# The IMAP tests run a private Dovecot (its package's own service is not started).
+ensure_dovecot() {
+  if ! command -v dovecot >/dev/null; then
+    step "installing Dovecot for the IMAP tests (apt)"
+    apt_install dovecot-imapd
+  fi
+}
+
 # Cargo names a workspace crate's artifacts by its path relative to the workspace, so two
 # clones sharing the target folder would pass each other's builds off as fresh. Drop our own
 # crates' artifacts once per run (dependencies stay cached) so this clone's sources build.

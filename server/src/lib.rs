@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod config;
 pub mod files;
+pub mod follower;
 pub mod inbound;
 pub mod mailbox;
 pub mod outbox;
@@ -117,10 +118,16 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests and closes the pool.
-    /// Sweeps ended sessions and old login failures meanwhile, and delivers the outbox.
+    /// Sweeps ended sessions and old login failures meanwhile, delivers the outbox and follows
+    /// the addresses' mailboxes.
     pub async fn serve(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let sweeper = tokio::spawn(sweep_forever(self.db.clone()));
         let outbox = tokio::spawn(outbox::deliver_forever(
+            self.db.clone(),
+            self.secret_key.clone(),
+            self.files.clone(),
+        ));
+        let follower = tokio::spawn(follower::follow_forever(
             self.db.clone(),
             self.secret_key.clone(),
             self.files.clone(),
@@ -131,6 +138,7 @@ impl Server {
             .await;
         sweeper.abort();
         outbox.abort();
+        follower.abort();
         self.db.close().await;
         result
     }

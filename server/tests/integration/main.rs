@@ -12,6 +12,7 @@ mod auth;
 mod contacts;
 mod drafts;
 mod hardening;
+mod imap;
 mod incoming;
 mod saved_views;
 mod schema;

@@ -52,6 +52,24 @@ pub async fn send_test_email(id: String) -> Result<(), AppError> {
     )
 }
 
+/// "Test connection": connects to the incoming server as entered in the form (the stored
+/// password when the field is empty), logs in and opens the folder; says what it found, or
+/// in plain words what failed.
+#[server(name = TestImapConnection, prefix = "/api", endpoint = "admin/test_imap_connection", output = leptos::server_fn::codec::Postcard)]
+pub async fn test_imap_connection(channel: EmailChannel) -> Result<String, AppError> {
+    use crate::auth::session::{require_admin, with_status};
+    with_status(
+        async {
+            let (context, _) = require_admin().await?;
+            let settings = super::store::imap_settings_to_test(&context.db, &context.secret_key, &channel).await?;
+            super::incoming::imap::test_connection(&settings)
+                .await
+                .map_err(|e| AppError::validation("imap_test", e.0))
+        }
+        .await,
+    )
+}
+
 /// Makes a new endpoint token for an address (super admins): mail posted with it to the
 /// path becomes tickets. The old token stops working; the new one is shown only now.
 #[server(name = NewInboundToken, prefix = "/api", endpoint = "admin/new_inbound_token", output = leptos::server_fn::codec::Postcard)]

@@ -74,6 +74,44 @@ pub struct EmailChannel {
     /// Whether the address has an endpoint token (mail may be posted to it).
     #[serde(default)]
     pub has_inbound_token: bool,
+    /// The incoming server (IMAP) whose folder is followed; empty: none (mail may still be
+    /// posted to the endpoint).
+    #[serde(default)]
+    pub imap: ImapFields,
+}
+
+/// An address's incoming server (IMAP), as admins see and edit it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ImapFields {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub user: String,
+    /// A new password, or empty to keep the stored one. Never filled in by the server.
+    pub password: String,
+    pub has_password: bool,
+    pub folder: String,
+    /// What went wrong the last time the mailbox was read (empty: nothing).
+    pub last_error: String,
+    /// When the mailbox was last read (ms since the epoch).
+    pub checked_at: Option<i64>,
+}
+
+impl Default for ImapFields {
+    fn default() -> ImapFields {
+        ImapFields {
+            host: String::new(),
+            port: 993,
+            tls: TlsMode::Tls,
+            user: String::new(),
+            password: String::new(),
+            has_password: false,
+            folder: "INBOX".into(),
+            last_error: String::new(),
+            checked_at: None,
+        }
+    }
 }
 
 /// Where a mail server or a provider's webhook posts raw messages for an address, and the
@@ -111,6 +149,60 @@ pub const MAX_HOST: usize = 253;
 pub const MAX_SMTP_USER: usize = 254;
 pub const MAX_SMTP_PASSWORD: usize = 1_000;
 pub const MAX_SIGNATURE_HTML: usize = 10_000;
+pub const MAX_FOLDER: usize = 200;
+
+fn check_host(host: &str, field: &'static str, message: &'static str) -> AppResult<()> {
+    if host.is_empty()
+        || !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == ':')
+    {
+        return Err(AppError::validation(field, message));
+    }
+    Ok(())
+}
+
+/// Refuses an incoming server that cannot work (none at all is fine).
+pub fn check_imap(imap: &ImapFields) -> AppResult<()> {
+    use crate::limits;
+    limits::text("imap_host", "The server name", &imap.host, MAX_HOST)?;
+    limits::text("imap_user", "The user name", &imap.user, MAX_SMTP_USER)?;
+    limits::text("imap_password", "The password", &imap.password, MAX_SMTP_PASSWORD)?;
+    limits::text("imap_folder", "The folder", &imap.folder, MAX_FOLDER)?;
+    if imap.host.trim().is_empty() {
+        return Ok(());
+    }
+    check_host(
+        imap.host.trim(),
+        "imap_host",
+        "Enter the incoming server's name, like imap.example.com.",
+    )?;
+    if imap.port == 0 {
+        return Err(AppError::validation(
+            "imap_port",
+            "Enter the server's port: usually 993 (TLS) or 143 (STARTTLS).",
+        ));
+    }
+    if imap.user.trim().is_empty() || imap.user.chars().any(char::is_control) {
+        return Err(AppError::validation(
+            "imap_user",
+            "Enter the mailbox's user name (often the address itself).",
+        ));
+    }
+    if imap.password.chars().any(|c| c == '\r' || c == '\n') {
+        return Err(AppError::validation(
+            "imap_password",
+            "The password cannot hold line breaks.",
+        ));
+    }
+    if imap.folder.trim().is_empty() || imap.folder.chars().any(char::is_control) {
+        return Err(AppError::validation(
+            "imap_folder",
+            "Enter the folder to follow, usually INBOX.",
+        ));
+    }
+    Ok(())
+}
 
 /// Refuses a channel that cannot work (named on its field).
 pub fn check_channel(channel: &EmailChannel) -> AppResult<()> {
@@ -148,17 +240,11 @@ pub fn check_channel(channel: &EmailChannel) -> AppResult<()> {
             "Enter the name customers see, like \"Acme Support\".",
         ));
     }
-    let host = channel.smtp_host.trim();
-    if host.is_empty()
-        || !host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == ':')
-    {
-        return Err(AppError::validation(
-            "smtp_host",
-            "Enter the outgoing server's name, like smtp.example.com.",
-        ));
-    }
+    check_host(
+        channel.smtp_host.trim(),
+        "smtp_host",
+        "Enter the outgoing server's name, like smtp.example.com.",
+    )?;
     if channel.smtp_port == 0 {
         return Err(AppError::validation(
             "smtp_port",
@@ -172,5 +258,5 @@ pub fn check_channel(channel: &EmailChannel) -> AppResult<()> {
             "The user name and password cannot hold line breaks.",
         ));
     }
-    Ok(())
+    check_imap(&channel.imap)
 }

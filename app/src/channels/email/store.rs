@@ -3,7 +3,7 @@
 
 use sqlx::FromRow;
 
-use super::model::{check_channel, EmailChannel, SendingAddress, TlsMode};
+use super::model::{check_channel, EmailChannel, ImapFields, SendingAddress, TlsMode};
 use crate::auth::model::CurrentUser;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -34,6 +34,14 @@ struct ChannelRow {
     incoming_status_id: Option<String>,
     incoming_paused: bool,
     inbound_token_hash: String,
+    imap_host: String,
+    imap_port: i64,
+    imap_tls: String,
+    imap_user: String,
+    imap_password: String,
+    imap_folder: String,
+    last_error: Option<String>,
+    checked_at: Option<i64>,
 }
 
 impl ChannelRow {
@@ -49,7 +57,9 @@ impl ChannelRow {
 
 const CHANNEL_COLUMNS: &str =
     "SELECT id, address, display_name, signature_html, smtp_host, smtp_port, smtp_tls, smtp_user,
-        smtp_password, incoming_status_id, incoming_paused, inbound_token_hash FROM email_channels";
+        smtp_password, incoming_status_id, incoming_paused, inbound_token_hash, imap_host, imap_port, imap_tls,
+        imap_user, imap_password, imap_folder, m.last_error, m.checked_at
+     FROM email_channels LEFT JOIN mailbox_state m ON m.channel_id = email_channels.id";
 
 /// Every channel, for the admins' Email settings (passwords left out).
 pub async fn list_channels(db: &Db) -> AppResult<Vec<EmailChannel>> {
@@ -80,6 +90,17 @@ pub async fn list_channels(db: &Db) -> AppResult<Vec<EmailChannel>> {
             incoming_status_id: r.incoming_status_id,
             incoming_paused: r.incoming_paused,
             has_inbound_token: !r.inbound_token_hash.is_empty(),
+            imap: ImapFields {
+                port: u16::try_from(r.imap_port).unwrap_or(993),
+                tls: TlsMode::parse(&r.imap_tls).unwrap_or(TlsMode::Tls),
+                has_password: !r.imap_password.is_empty(),
+                password: String::new(),
+                host: r.imap_host,
+                user: r.imap_user,
+                folder: r.imap_folder,
+                last_error: r.last_error.unwrap_or_default(),
+                checked_at: r.checked_at,
+            },
         })
         .collect())
 }
@@ -91,6 +112,8 @@ pub async fn save_channel(db: &Db, secret_key: &[u8], channel: &EmailChannel) ->
     crate::limits::id(&channel.id)?;
     let signature = crate::conversations::html::sanitise(&channel.signature_html);
     let sealed = (!channel.smtp_password.is_empty()).then(|| super::crypto::seal(secret_key, &channel.smtp_password));
+    let imap = &channel.imap;
+    let imap_sealed = (!imap.password.is_empty()).then(|| super::crypto::seal(secret_key, &imap.password));
     let creating = channel.id.is_empty();
     let id = if creating {
         crate::db::new_id()
@@ -152,8 +175,13 @@ pub async fn save_channel(db: &Db, secret_key: &[u8], channel: &EmailChannel) ->
     written?;
     crate::on_tx!(&mut tx, conn => {
         sqlx::query(
-            "UPDATE email_channels SET incoming_pipeline_id = $1, incoming_status_id = $2, incoming_paused = $3 WHERE id = $4")
-            .bind(&landing_pipeline).bind(&landing_status).bind(channel.incoming_paused).bind(&id)
+            "UPDATE email_channels SET incoming_pipeline_id = $1, incoming_status_id = $2, incoming_paused = $3,
+                    imap_host = $4, imap_port = $5, imap_tls = $6, imap_user = $7,
+                    imap_password = COALESCE($8, imap_password), imap_folder = $9
+             WHERE id = $10")
+            .bind(&landing_pipeline).bind(&landing_status).bind(channel.incoming_paused)
+            .bind(imap.host.trim()).bind(i64::from(imap.port)).bind(imap.tls.as_str()).bind(imap.user.trim())
+            .bind(imap_sealed.clone()).bind(imap.folder.trim()).bind(&id)
             .execute(&mut **conn).await?;
         sqlx::query("DELETE FROM email_channel_teams WHERE channel_id = $1").bind(&id).execute(&mut **conn).await?;
         for team in &teams {
@@ -164,7 +192,43 @@ pub async fn save_channel(db: &Db, secret_key: &[u8], channel: &EmailChannel) ->
         Ok::<_, sqlx::Error>(())
     })?;
     tx.commit().await?;
+    super::incoming::follow::wake();
     Ok(id)
+}
+
+/// The incoming server as an admin entered it, to test before saving: an empty password
+/// is the one stored for the channel, if any.
+pub async fn imap_settings_to_test(
+    db: &Db,
+    secret_key: &[u8],
+    channel: &EmailChannel,
+) -> AppResult<super::incoming::imap::ImapSettings> {
+    check_channel(channel)?;
+    let imap = &channel.imap;
+    if imap.host.trim().is_empty() {
+        return Err(AppError::validation(
+            "imap_host",
+            "Enter the incoming server's name, like imap.example.com.",
+        ));
+    }
+    let password = if imap.password.is_empty() && !channel.id.is_empty() {
+        crate::limits::id(&channel.id)?;
+        let stored: Option<(String,)> = on_db!(db, pool => sqlx::query_as(
+            "SELECT imap_password FROM email_channels WHERE id = $1").bind(&channel.id).fetch_optional(pool).await)?;
+        stored
+            .filter(|(sealed,)| !sealed.is_empty())
+            .and_then(|(sealed,)| super::crypto::open(secret_key, &sealed))
+    } else {
+        Some(imap.password.clone())
+    };
+    Ok(super::incoming::imap::ImapSettings {
+        host: imap.host.trim().to_string(),
+        port: imap.port,
+        tls: imap.tls,
+        user: imap.user.trim().to_string(),
+        password,
+        folder: imap.folder.trim().to_string(),
+    })
 }
 
 /// The addresses `user` may send from: a super admin every channel, anyone else the
@@ -174,7 +238,7 @@ pub async fn sending_addresses(db: &Db, user: &CurrentUser) -> AppResult<Vec<Sen
         format!("{CHANNEL_COLUMNS} WHERE $1 <> '' ORDER BY lower(address)")
     } else {
         format!(
-            "{CHANNEL_COLUMNS} WHERE id IN (SELECT ct.channel_id FROM email_channel_teams ct
+            "{CHANNEL_COLUMNS} WHERE email_channels.id IN (SELECT ct.channel_id FROM email_channel_teams ct
                  JOIN team_members tm ON tm.team_id = ct.team_id WHERE tm.user_id = $1)
              ORDER BY lower(address)"
         )
@@ -185,7 +249,7 @@ pub async fn sending_addresses(db: &Db, user: &CurrentUser) -> AppResult<Vec<Sen
 
 /// A channel's address and outgoing server, password opened.
 pub async fn smtp_settings(db: &Db, secret_key: &[u8], id: &str) -> AppResult<Option<(SendingAddress, SmtpSettings)>> {
-    let sql = format!("{CHANNEL_COLUMNS} WHERE id = $1");
+    let sql = format!("{CHANNEL_COLUMNS} WHERE email_channels.id = $1");
     let row: Option<ChannelRow> = on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)?;
     Ok(row.map(|r| {
         let settings = SmtpSettings {

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::api::{list_email_channels, new_inbound_token, save_email_channel, send_test_email};
-use super::model::{EmailChannel, TlsMode};
+use super::api::{list_email_channels, new_inbound_token, save_email_channel, send_test_email, test_imap_connection};
+use super::model::{EmailChannel, ImapFields, TlsMode};
 use crate::admin::model::Team;
 use crate::auth::api::admin_only;
 use crate::conversations::api::{get_reply_settings, save_reply_settings};
@@ -28,7 +28,21 @@ fn blank_channel() -> EmailChannel {
         incoming_status_id: None,
         incoming_paused: false,
         has_inbound_token: false,
+        imap: ImapFields::default(),
     }
+}
+
+/// How following the address's mailbox goes, for its row.
+fn mailbox_line(imap: &ImapFields) -> Option<String> {
+    if imap.host.is_empty() {
+        return None;
+    }
+    let place = format!("Mailbox {}@{} ({})", imap.folder, imap.host, imap.tls.label());
+    Some(match (&imap.checked_at, imap.last_error.is_empty()) {
+        (None, _) => format!("{place}: not read yet."),
+        (Some(_), true) => format!("{place}: followed, all well."),
+        (Some(_), false) => format!("{place}: {}", imap.last_error),
+    })
 }
 
 /// The page's chunk of the settings client (its code loads with the page, not with every
@@ -129,6 +143,10 @@ fn EmailSettings(data: EmailData) -> impl IntoView {
                                                     channel.smtp_host, channel.smtp_port, channel.smtp_tls.label(),
                                                     if teams_text.is_empty() { "super admins only".to_string() } else { teams_text },
                                                 )}</p>
+                                                {mailbox_line(&channel.imap).map(|line| {
+                                                    let failing = !channel.imap.last_error.is_empty();
+                                                    view! { <p class=if failing { "field-error" } else { "muted" }>{line}</p> }
+                                                })}
                                             </div>
                                             <TestButton id=channel.id.clone() address=channel.address.clone()/>
                                             <EndpointButton id=channel.id.clone() address=channel.address.clone()
@@ -224,6 +242,12 @@ fn ChannelForm(
     let chosen = RwSignal::new(channel.team_ids.clone());
     let landing = RwSignal::new(channel.incoming_status_id.clone().unwrap_or_default());
     let paused = RwSignal::new(channel.incoming_paused);
+    let imap_host = RwSignal::new(channel.imap.host.clone());
+    let imap_port = RwSignal::new(channel.imap.port.to_string());
+    let imap_tls = RwSignal::new(channel.imap.tls);
+    let imap_user = RwSignal::new(channel.imap.user.clone());
+    let imap_password = RwSignal::new(String::new());
+    let imap_folder = RwSignal::new(channel.imap.folder.clone());
     let base = StoredValue::new(channel.clone());
     let error = move |field: &'static str| {
         move || {
@@ -240,8 +264,7 @@ fn ChannelForm(
             .filter(|e| !matches!(e, AppError::Validation { .. }))
             .map(|e| e.to_string())
     };
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let entered = move || {
         let mut channel = base.get_value();
         channel.address = address.get_untracked();
         channel.display_name = name.get_untracked();
@@ -254,8 +277,19 @@ fn ChannelForm(
         channel.team_ids = chosen.get_untracked();
         channel.incoming_status_id = Some(landing.get_untracked()).filter(|s| !s.is_empty());
         channel.incoming_paused = paused.get_untracked();
-        save.dispatch(channel);
+        channel.imap.host = imap_host.get_untracked();
+        channel.imap.port = imap_port.get_untracked().trim().parse().unwrap_or(0);
+        channel.imap.tls = imap_tls.get_untracked();
+        channel.imap.user = imap_user.get_untracked();
+        channel.imap.password = imap_password.get_untracked();
+        channel.imap.folder = imap_folder.get_untracked();
+        channel
     };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(entered());
+    };
+    let test = Action::new(move |channel: &EmailChannel| test_imap_connection(channel.clone()));
     let text = move |id: &'static str,
                      label: &'static str,
                      value: RwSignal<String>,
@@ -346,6 +380,40 @@ fn ChannelForm(
                     </select>
                     <p class="field-error" role="alert">{error("incoming_status")}</p>
                 </div>
+                <fieldset class="stack">
+                    <legend>"Incoming server (IMAP)"</legend>
+                    <p class="field-help">"Leave the server empty to take mail only at the address's endpoint."</p>
+                    {text("channel-imap-host", "IMAP server", imap_host, "imap_host", "text")}
+                    {text("channel-imap-port", "IMAP port", imap_port, "imap_port", "text")}
+                    <div class="field">
+                        <label for="channel-imap-tls">"IMAP security"</label>
+                        <select id="channel-imap-tls" on:change:target=move |ev| if let Some(mode) = TlsMode::parse(&ev.target().value()) { imap_tls.set(mode) }>
+                            {TlsMode::ALL.into_iter().map(|mode| view! {
+                                <option value=mode.as_str() selected=move || imap_tls.get() == mode>{mode.label()}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    {text("channel-imap-user", "IMAP user name", imap_user, "imap_user", "text")}
+                    <div class="field">
+                        <label for="channel-imap-password">"IMAP password"</label>
+                        <input id="channel-imap-password" type="password" autocomplete="new-password"
+                            placeholder=if channel.imap.has_password { "Stored: leave empty to keep it" } else { "" }
+                            prop:value=move || imap_password.get() on:input:target=move |ev| imap_password.set(ev.target().value())/>
+                        <p class="field-error" role="alert">{error("imap_password")}</p>
+                    </div>
+                    {text("channel-imap-folder", "Folder", imap_folder, "imap_folder", "text")}
+                    <div class="test-email">
+                        <button type="button" class="button" disabled=move || test.pending().get()
+                            on:click=move |_| { test.dispatch(entered()); }>
+                            {move || if test.pending().get() { "Testing…" } else { "Test connection" }}
+                        </button>
+                        <p role="status" class="muted">{move || test.value().get().and_then(Result::ok)}</p>
+                        <p role="alert" class="field-error">{move || test.value().get().and_then(|r| r.err()).map(|e| match e {
+                            AppError::Validation { message, .. } => message,
+                            other => other.to_string(),
+                        })}</p>
+                    </div>
+                </fieldset>
                 <label class="field-check">
                     <input type="checkbox" prop:checked=move || paused.get()
                         on:change:target=move |ev| paused.set(ev.target().checked())/>

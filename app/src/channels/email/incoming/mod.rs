@@ -4,6 +4,8 @@
 //! in one transaction. A message is never dropped: what cannot be read is kept raw in
 //! "Failed to import", and the same message delivered twice is stored once.
 
+pub mod follow;
+pub mod imap;
 pub mod parse;
 pub mod store;
 pub mod threading;
@@ -18,7 +20,7 @@ use crate::error::AppResult;
 pub const MAX_RAW_BYTES: usize = 40 * 1024 * 1024;
 
 /// The address a message came in by, and where its new tickets land.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inbox {
     pub channel_id: String,
     pub address: String,
