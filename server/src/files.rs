@@ -254,19 +254,58 @@ pub async fn original(State(context): State<ServerContext>, Path(id): Path<Strin
                 .into_response();
         }
     };
+    raw_message(bytes, None)
+}
+
+/// A raw message as plain text in a sandbox: shown, or downloaded as `download` (.eml).
+fn raw_message(bytes: Vec<u8>, download: Option<&str>) -> Response {
     let mut response = Body::from(bytes).into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline"));
+    let (kind, disposition) = match download {
+        Some(name) => ("message/rfc822", content_disposition(name)),
+        None => ("text/plain; charset=utf-8", "inline".to_string()),
+    };
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("sandbox; default-src 'none'"),
     );
     response
+}
+
+#[derive(Deserialize)]
+pub struct OriginalQuery {
+    #[serde(default)]
+    download: Option<String>,
+}
+
+/// `GET /admin/failed-imports/<id>/original[?download=1]`: a message kept in "Failed to
+/// import", for super admins: shown as plain text, or downloaded as an `.eml` file.
+pub async fn failed_import(
+    State(context): State<ServerContext>,
+    Path(id): Path<String>,
+    Query(query): Query<OriginalQuery>,
+    request: Request,
+) -> Response {
+    match request.extensions().get::<CurrentUser>() {
+        None => return answer_error(AppError::Unauthenticated),
+        // Others are told nothing exists (as for any record they may not see).
+        Some(user) if !user.role.is_admin() => return (StatusCode::NOT_FOUND, "No such message.").into_response(),
+        Some(_) => {}
+    }
+    match app::channels::email::incoming::store::failed_import_raw(&context.db, &context.files, &id).await {
+        Ok((bytes, _)) => raw_message(bytes, query.download.is_some().then_some("failed-import.eml")),
+        Err(AppError::NotFound | AppError::Validation { .. }) => (
+            StatusCode::NOT_FOUND,
+            "No such message: it may have been retried or deleted.",
+        )
+            .into_response(),
+        Err(error) => answer_error(error),
+    }
 }
 
 #[cfg(test)]

@@ -151,6 +151,7 @@ pub fn build(context: ServerContext, config: &crate::Config) -> Router {
             get(crate::files::inline),
         )
         .route("/messages/{id}/original", get(crate::files::original))
+        .route("/admin/failed-imports/{id}/original", get(crate::files::failed_import))
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(middleware::from_fn_with_state(state.clone(), session_gate))
         .layer(middleware::from_fn_with_state(state.clone(), client_address));

@@ -488,43 +488,119 @@ async fn every_malformed_message_becomes_a_ticket_or_a_failed_import(engine: Eng
     assert_eq!(kept, failed as i64, "every message that was not imported is kept");
 }
 
-async fn a_failed_import_can_be_retried_and_deleted(engine: Engine) {
+async fn a_failed_import_can_be_viewed_downloaded_retried_and_deleted_by_admins(engine: Engine) {
+    use app::channels::email::model::{FailedImport, RetryOutcome};
     let app = TestApp::spawn(engine).await;
     let (channel, token) = endpoint(&app).await;
+    let admin = app.login_as("admin@demo.test").await;
+    let agent = app.login_as("agent@demo.test").await;
     let files = app::conversations::files::FileStore::new(app.files_dir.clone(), 1).unwrap();
-    let (_, first) = post(&app, &channel, &token, "Subject: no sender\n\nbody\n").await;
+    let (_, first) = post(
+        &app,
+        &channel,
+        &token,
+        "Subject: no sender\n\n<script>alert(1)</script>\n",
+    )
+    .await;
     let first = first["failed_import"].as_str().unwrap().to_string();
-    // Retried, it fails again: kept once, under a new entry.
-    let again = app::channels::email::incoming::retry_failed(&app.db, &files, &first)
-        .await
-        .unwrap();
-    let app::channels::email::incoming::Outcome::Failed { failed_id, .. } = again else {
-        panic!("{again:?}")
-    };
-    let listed = app::channels::email::incoming::store::failed_imports(&app.db, None, 50)
-        .await
-        .unwrap();
-    assert_eq!(
-        listed.iter().map(|f| f.id.clone()).collect::<Vec<_>>(),
-        vec![failed_id.clone()]
-    );
+    let listed: Vec<FailedImport> = admin.call("admin/list_failed_imports", &[]).await.ok();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, first);
+    assert_eq!(listed[0].subject, "no sender");
     assert_eq!(listed[0].address.as_deref(), Some("support@demo.test"));
-    // Deleted: the row and the kept original go.
-    let (key,): (String,) = app::on_db!(&app.db, pool => sqlx::query_as(
-        "SELECT raw_key FROM failed_imports WHERE id = $1").bind(&failed_id).fetch_one(pool).await)
-    .unwrap();
-    app::channels::email::incoming::store::delete_failed_import(&app.db, &files, &failed_id)
-        .await
-        .unwrap();
-    assert!(!app.files_dir.join(key).exists());
-    assert!(app::channels::email::incoming::store::failed_imports(&app.db, None, 50)
+    assert!(listed[0].reason.contains("no sender"), "{}", listed[0].reason);
+    // Only super admins see the list or the original.
+    assert_eq!(agent.call("admin/list_failed_imports", &[]).await.status, 404);
+    let path = app::channels::email::model::failed_import_path(&first);
+    assert_eq!(agent.get(&path).await.status(), 404);
+    let logged_out = app.client().get(&path).await;
+    assert_eq!(logged_out.status(), 303, "sent to the login page");
+    assert!(logged_out.headers()["location"].to_str().unwrap().starts_with("/login"));
+    let shown = admin.get(&path).await;
+    assert_eq!(shown.status(), 200);
+    assert_eq!(shown.headers()["content-type"], "text/plain; charset=utf-8");
+    assert!(shown.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .starts_with("sandbox"));
+    assert_eq!(
+        shown.text().await.unwrap(),
+        "Subject: no sender\r\n\r\n<script>alert(1)</script>\r\n"
+    );
+    let downloaded = admin.get(&format!("{path}?download=1")).await;
+    assert_eq!(downloaded.status(), 200);
+    assert!(downloaded.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+
+    // Retried, it fails again: kept once, under a new entry.
+    let again: RetryOutcome = admin.call("admin/retry_failed_import", &[("id", &first)]).await.ok();
+    assert!(
+        matches!(&again, RetryOutcome::StillFailing { reason } if reason.contains("no sender")),
+        "{again:?}"
+    );
+    let listed: Vec<FailedImport> = admin.call("admin/list_failed_imports", &[]).await.ok();
+    assert_eq!(listed.len(), 1);
+    assert_ne!(listed[0].id, first);
+    assert_eq!(admin.get(&path).await.status(), 404, "the old entry went");
+
+    // One that can be read now (say, a parser fixed since) is imported by its retry.
+    let readable =
+        "From: later@example.test\r\nSubject: Readable now\r\nMessage-ID: <later-1@example.test>\r\n\r\nHello.\r\n";
+    let app::channels::email::incoming::Outcome::Failed { failed_id: later, .. } =
+        app::channels::email::incoming::store::keep_failed(
+            &app.db,
+            &files,
+            Some(&channel),
+            readable.as_bytes(),
+            "The parser failed.",
+            None,
+        )
         .await
         .unwrap()
-        .is_empty());
+    else {
+        panic!("kept")
+    };
+    let imported: RetryOutcome = admin.call("admin/retry_failed_import", &[("id", &later)]).await.ok();
+    let RetryOutcome::Imported { ticket_id } = imported else {
+        panic!("{imported:?}")
+    };
+    assert_eq!(ticket_by_id(&admin, &ticket_id).await.ticket.name, "Readable now");
+
+    // Deleted: the row and the kept original go.
+    let remaining = listed[0].id.clone();
+    let (key,): (String,) = app::on_db!(&app.db, pool => sqlx::query_as(
+        "SELECT raw_key FROM failed_imports WHERE id = $1").bind(&remaining).fetch_one(pool).await)
+    .unwrap();
+    assert_eq!(
+        agent
+            .call("admin/delete_failed_import", &[("id", &remaining)])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        admin
+            .call("admin/delete_failed_import", &[("id", &remaining)])
+            .await
+            .status,
+        200
+    );
+    assert!(!app.files_dir.join(key).exists());
+    let listed: Vec<FailedImport> = admin.call("admin/list_failed_imports", &[]).await.ok();
+    assert!(listed.is_empty());
+    assert_eq!(
+        admin
+            .call("admin/delete_failed_import", &[("id", &remaining)])
+            .await
+            .status,
+        404
+    );
 }
 
 on_both_engines!(
-    a_failed_import_can_be_retried_and_deleted,
+    a_failed_import_can_be_viewed_downloaded_retried_and_deleted_by_admins,
     every_malformed_message_becomes_a_ticket_or_a_failed_import,
     settings_choose_where_tickets_land_pause_the_address_and_make_its_token,
     a_message_to_the_endpoint_becomes_a_ticket_with_its_sender_as_contact,

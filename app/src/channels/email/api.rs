@@ -89,6 +89,69 @@ pub async fn new_inbound_token(id: String) -> Result<InboundEndpoint, AppError> 
     )
 }
 
+/// "Failed to import", newest first (super admins); `before` is the last row of the page
+/// before (`received_at`, `id`).
+#[server(name = ListFailedImports, prefix = "/api", endpoint = "admin/list_failed_imports", output = leptos::server_fn::codec::Postcard)]
+pub async fn list_failed_imports(before: Option<(i64, String)>) -> Result<Vec<FailedImport>, AppError> {
+    use crate::auth::session::{require_admin, with_status};
+    with_status(
+        async {
+            let (context, _) = require_admin().await?;
+            if let Some((_, id)) = &before {
+                crate::limits::id(id)?;
+            }
+            let rows = super::incoming::store::failed_imports(&context.db, before, FAILED_IMPORTS_PAGE as i64).await?;
+            Ok(rows
+                .into_iter()
+                .map(|r| FailedImport {
+                    id: r.id,
+                    address: r.address,
+                    reason: r.reason,
+                    size: r.size,
+                    subject: r.subject,
+                    from_address: r.from_address,
+                    received_at: r.received_at,
+                })
+                .collect())
+        }
+        .await,
+    )
+}
+
+/// Imports a failed message again (super admins), after a fix or once an address is set up.
+#[server(name = RetryFailedImport, prefix = "/api", endpoint = "admin/retry_failed_import", output = leptos::server_fn::codec::Postcard)]
+pub async fn retry_failed_import(id: String) -> Result<RetryOutcome, AppError> {
+    use super::incoming::Outcome;
+    use crate::auth::session::{require_admin, with_status};
+    with_status(
+        async {
+            let (context, _) = require_admin().await?;
+            crate::limits::id(&id)?;
+            Ok(
+                match super::incoming::retry_failed(&context.db, &context.files, &id).await? {
+                    Outcome::Stored { ticket_id, .. } => RetryOutcome::Imported { ticket_id },
+                    Outcome::Duplicate { ticket_id } => RetryOutcome::Duplicate { ticket_id },
+                    Outcome::Failed { reason, .. } => RetryOutcome::StillFailing { reason },
+                },
+            )
+        }
+        .await,
+    )
+}
+
+/// Deletes a failed import and its kept original (super admins).
+#[server(name = DeleteFailedImport, prefix = "/api", endpoint = "admin/delete_failed_import", output = leptos::server_fn::codec::Postcard)]
+pub async fn delete_failed_import(id: String) -> Result<(), AppError> {
+    use crate::auth::session::{require_admin, with_status};
+    with_status(
+        async {
+            let (context, _) = require_admin().await?;
+            super::incoming::store::delete_failed_import(&context.db, &context.files, &id).await
+        }
+        .await,
+    )
+}
+
 /// The addresses the caller may send replies from.
 #[server(name = SendingAddresses, prefix = "/api", endpoint = "sending_addresses", output = leptos::server_fn::codec::Postcard)]
 pub async fn sending_addresses() -> Result<Vec<SendingAddress>, AppError> {

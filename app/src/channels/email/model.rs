@@ -260,3 +260,35 @@ pub fn check_channel(channel: &EmailChannel) -> AppResult<()> {
     }
     check_imap(&channel.imap)
 }
+
+/// A message in "Failed to import": kept whole until an admin retries or deletes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedImport {
+    pub id: String,
+    /// The address it came in by (`None`: since removed).
+    pub address: Option<String>,
+    pub reason: String,
+    pub size: i64,
+    pub subject: String,
+    pub from_address: String,
+    pub received_at: i64,
+}
+
+/// Where an admin views or downloads the kept original of a failed import.
+pub fn failed_import_path(id: &str) -> String {
+    format!("/admin/failed-imports/{id}/original")
+}
+
+/// "Failed to import" a page at a time.
+pub const FAILED_IMPORTS_PAGE: usize = 50;
+
+/// What a retry of a failed import came to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RetryOutcome {
+    /// Imported onto this ticket (new or existing).
+    Imported { ticket_id: String },
+    /// Already imported: the kept copy went.
+    Duplicate { ticket_id: Option<String> },
+    /// It still cannot be imported, for this reason (kept, once).
+    StillFailing { reason: String },
+}

@@ -3,8 +3,13 @@
 
 use leptos::prelude::*;
 
-use super::api::{list_email_channels, new_inbound_token, save_email_channel, send_test_email, test_imap_connection};
-use super::model::{EmailChannel, ImapFields, TlsMode};
+use super::api::{
+    delete_failed_import, list_email_channels, list_failed_imports, new_inbound_token, retry_failed_import,
+    save_email_channel, send_test_email, test_imap_connection,
+};
+use super::model::{
+    failed_import_path, EmailChannel, FailedImport, ImapFields, RetryOutcome, TlsMode, FAILED_IMPORTS_PAGE,
+};
 use crate::admin::model::Team;
 use crate::auth::api::admin_only;
 use crate::conversations::api::{get_reply_settings, save_reply_settings};
@@ -169,6 +174,7 @@ fn EmailSettings(data: EmailData) -> impl IntoView {
                 })}
             </Suspense>
             <ReplySettingsForm save=data.save_settings settings=data.settings/>
+            <FailedImports/>
         </SettingsFrame>
     }
 }
@@ -499,6 +505,119 @@ fn ReplySettingsForm(
                     }.into_any()
                 })}
             </Suspense>
+        </section>
+    }
+}
+
+/// "Failed to import": messages that could not be read, kept whole. Admins view or
+/// download the original, retry it (after a fix, or once an address is set up) or delete it.
+#[component]
+fn FailedImports() -> impl IntoView {
+    let rows = RwSignal::new(Vec::<FailedImport>::new());
+    let more = RwSignal::new(false);
+    let notice = RwSignal::new(None::<(bool, String)>);
+    let load = Action::new(move |before: &Option<(i64, String)>| {
+        let before = before.clone();
+        async move { (before.is_some(), list_failed_imports(before).await) }
+    });
+    Effect::new(move |_| {
+        if let Some((appending, result)) = load.value().get() {
+            match result {
+                Ok(page) => {
+                    more.set(page.len() == FAILED_IMPORTS_PAGE);
+                    rows.update(|list| {
+                        if !appending {
+                            list.clear();
+                        }
+                        list.extend(page);
+                    });
+                }
+                Err(error) => notice.set(Some((true, error.to_string()))),
+            }
+        }
+    });
+    // In the browser only (the list is an admin's, fetched once the page is live).
+    Effect::new(move |_| {
+        load.dispatch(None);
+    });
+    let retry = Action::new(move |id: &String| retry_failed_import(id.clone()));
+    let delete = Action::new(move |id: &String| {
+        let id = id.clone();
+        async move { (id.clone(), delete_failed_import(id).await) }
+    });
+    Effect::new(move |_| {
+        if let Some(result) = retry.value().get() {
+            notice.set(Some(match result {
+                Ok(RetryOutcome::Imported { .. }) => (false, "Imported: the message is on its ticket now.".to_string()),
+                Ok(RetryOutcome::Duplicate { .. }) => (
+                    false,
+                    "It had been imported already; the kept copy is gone.".to_string(),
+                ),
+                Ok(RetryOutcome::StillFailing { reason }) => (true, format!("It still cannot be imported: {reason}")),
+                Err(error) => (true, error.to_string()),
+            }));
+            load.dispatch(None);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some((id, result)) = delete.value().get() {
+            match result {
+                Ok(()) => {
+                    rows.update(|list| list.retain(|r| r.id != id));
+                    notice.set(Some((false, "Deleted.".to_string())));
+                }
+                Err(error) => notice.set(Some((true, error.to_string()))),
+            }
+        }
+    });
+    view! {
+        <section aria-labelledby="failed-imports-heading" class="stack">
+            <h2 id="failed-imports-heading">"Failed to import"</h2>
+            <p class="field-help">"Messages that could not be read are kept here whole; nothing is dropped."</p>
+            <p role="status" class="muted">{move || notice.get().filter(|(bad, _)| !bad).map(|(_, text)| text)}</p>
+            <p role="alert" class="field-error">{move || notice.get().filter(|(bad, _)| *bad).map(|(_, text)| text)}</p>
+            {move || (rows.read().is_empty() && !load.pending().get()).then(|| view! {
+                <p class="muted">"None: every message came in."</p>
+            })}
+            <ul class="settings-list">
+                <For each=move || rows.get() key=|row| row.id.clone() let:row>
+                    {
+                        let subject = if row.subject.is_empty() { "(no subject)".to_string() } else { row.subject.clone() };
+                        let path = failed_import_path(&row.id);
+                        let (retry_id, delete_id) = (row.id.clone(), row.id.clone());
+                        view! {
+                            <li class="settings-row">
+                                <div>
+                                    <strong>{subject.clone()}</strong>
+                                    <p class="muted">{format!(
+                                        "From {} · to {} · {} · {}",
+                                        if row.from_address.is_empty() { "an unknown sender" } else { row.from_address.as_str() },
+                                        row.address.clone().unwrap_or_else(|| "a removed address".into()),
+                                        crate::conversations::attachments::size_label(row.size),
+                                        crate::format::date_time(row.received_at),
+                                    )}</p>
+                                    <p class="field-error">{row.reason.clone()}</p>
+                                </div>
+                                <a class="button" href=path.clone() target="_blank" rel="noopener"
+                                    aria-label=format!("View original of {subject}")>"View original"</a>
+                                <a class="button" href=format!("{path}?download=1")
+                                    aria-label=format!("Download {subject}")>"Download"</a>
+                                <button type="button" class="button" aria-label=format!("Retry {subject}")
+                                    disabled=move || retry.pending().get()
+                                    on:click=move |_| { retry.dispatch(retry_id.clone()); }>"Retry"</button>
+                                <button type="button" class="button danger" aria-label=format!("Delete {subject}")
+                                    on:click=move |_| { delete.dispatch(delete_id.clone()); }>"Delete"</button>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+            {move || more.get().then(|| view! {
+                <button type="button" class="button" disabled=move || load.pending().get() on:click=move |_| {
+                    let last = rows.read().last().map(|r| (r.received_at, r.id.clone()));
+                    load.dispatch(last);
+                }>"Show more"</button>
+            })}
         </section>
     }
 }
