@@ -60,8 +60,8 @@ ensure_wasm_split() {
 }
 
 ensure_npm_packages() {
-  if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
-    step "installing npm packages (wasm-opt, Playwright, axe-core)"
+  if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -x end2end/node_modules/.bin/esbuild ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    step "installing npm packages (wasm-opt, esbuild, Playwright, axe-core)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
   fi
 }
@@ -120,6 +120,23 @@ build_client() {
       fs.writeFileSync(folder + "/" + name + ".br", zlib.brotliCompressSync(data, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length } }));
       fs.writeFileSync(folder + "/" + name + ".gz", zlib.gzipSync(data, { level: 9 }));
     }' "$ROOT/target/site/pkg"
+}
+
+# The first load of each wasm client (main module, JS glue, chunk loader; brotli, as sent)
+# against its budget: 250 KB. Prints both; fails when one is over.
+FIRST_LOAD_BUDGET=256000
+first_load_budget() {
+  node -e '
+    const fs = require("fs"), [dir, budget] = [process.argv[1], Number(process.argv[2])];
+    let over = false;
+    for (const [client, folder] of [["workspace", dir], ["settings", dir + "/settings"]]) {
+      const bytes = ["frontend_bg.wasm", "frontend.js", "__wasm_split.js"]
+        .map((name) => fs.statSync(folder + "/" + name + ".br").size).reduce((a, b) => a + b, 0);
+      console.log(`${client} client first load: ${bytes} bytes brotli (${(bytes / 1024).toFixed(1)} KB; budget ${budget})`);
+      if (bytes > budget) over = true;
+    }
+    process.exit(over ? 1 : 0);
+  ' "$ROOT/target/site/pkg" "$FIRST_LOAD_BUDGET"
 }
 
 build_server() {
