@@ -295,6 +295,7 @@ pub(crate) fn contact_record(contact: ContactRecord, record: ContactResource, ed
             email: None,
         });
     let contact_id = contact.id.clone();
+    let send_email = editable.then(|| (contact.id.clone(), contact.emails.clone()));
     view! {
         <Title text=format!("{} · Switchboard", contact.name)/>
         <header class="ticket-header">
@@ -326,9 +327,12 @@ pub(crate) fn contact_record(contact: ContactRecord, record: ContactResource, ed
                 }}</dd>
             </dl>
             {editable.then(|| view! {
-                <button type="button" class="button" on:click=move |_| editing.set(true)>"Edit contact"</button>
+                <div class="form-actions">
+                    <button type="button" class="button" on:click=move |_| editing.set(true)>"Edit contact"</button>
+                </div>
             })}
         </Show>
+        {send_email.map(|(contact_id, emails)| view! { <SendEmail contact_id emails/> })}
         <RecordTickets tickets=contact.tickets.clone() next=contact.tickets_next.clone() kind=RecordKind::Contact id=contact.id.clone()/>
         <RecordConversations conversations=contact.conversations.clone()/>
     }
@@ -400,4 +404,121 @@ pub(crate) fn company_record(company: CompanyRecord, record: CompanyResource, ed
         <RecordConversations conversations=company.conversations.clone()/>
     }
 }
+}
+
+/// "Send email" on a contact's page (MISSION C2): From a connected address, To one of the
+/// contact's addresses, a subject (the new ticket's name) and the message. Sending opens
+/// the ticket, whose conversation then goes on like any other; the agent lands on it.
+#[component]
+fn SendEmail(contact_id: String, emails: Vec<String>) -> impl IntoView {
+    use crate::conversations::model::NewEmail;
+    let open = RwSignal::new(false);
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(emails.first().cloned().unwrap_or_default());
+    let subject = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let addresses = LocalResource::new(move || {
+        let wanted = open.get();
+        async move {
+            if wanted {
+                crate::channels::email::api::sending_addresses().await
+            } else {
+                Ok(Vec::new())
+            }
+        }
+    });
+    let send = Action::new(move |email: &NewEmail| crate::conversations::api::email_contact(email.clone()));
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(ticket)) = send.value().get() {
+            navigate(&format!("/tickets/{ticket}"), Default::default());
+        }
+    });
+    let error = move |field: &'static str| {
+        move || {
+            send.value()
+                .get()
+                .and_then(|r| r.err())
+                .and_then(|e| e.field_message(field))
+        }
+    };
+    let other = move || {
+        send.value()
+            .get()
+            .and_then(|r| r.err())
+            .filter(|e| !matches!(e, AppError::Validation { .. }))
+            .map(|e| e.to_string())
+    };
+    let contact = StoredValue::new(contact_id);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        send.dispatch(NewEmail {
+            contact_id: contact.get_value(),
+            from_channel_id: from.get_untracked(),
+            to: to.get_untracked(),
+            subject: subject.get_untracked(),
+            body_text: body.get_untracked(),
+        });
+    };
+    view! {
+        <Show when=move || open.get() fallback=move || view! {
+            <button type="button" class="button primary" on:click=move |_| open.set(true)>"Send email"</button>
+        }>
+            <form class="stack settings-form" aria-label="Send email" novalidate=true on:submit=submit>
+                <h3>"New email"</h3>
+                <div class="field">
+                    <label for="new-email-from">"From"</label>
+                    <select id="new-email-from" on:change:target=move |ev| from.set(ev.target().value())>
+                        {move || match addresses.get() {
+                            None => view! { <option value="">"Loading addresses…"</option> }.into_any(),
+                            Some(Err(error)) => view! { <option value="">{error.to_string()}</option> }.into_any(),
+                            Some(Ok(list)) if list.is_empty() => view! {
+                                <option value="">"No address is connected for your team"</option>
+                            }.into_any(),
+                            Some(Ok(list)) => {
+                                if from.get_untracked().is_empty() {
+                                    from.set(list[0].id.clone());
+                                }
+                                list.into_iter().map(|a| {
+                                    let id = a.id.clone();
+                                    view! { <option value=a.id.clone() selected=move || from.get() == id>{a.label()}</option> }
+                                }).collect_view().into_any()
+                            }
+                        }}
+                    </select>
+                    <p class="field-error" role="alert">{error("from")}</p>
+                </div>
+                <div class="field">
+                    <label for="new-email-to">"To"</label>
+                    <select id="new-email-to" on:change:target=move |ev| to.set(ev.target().value())>
+                        {emails.iter().map(|email| {
+                            let value = email.clone();
+                            view! { <option value=email.clone() selected=move || to.get() == value>{email.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                    <p class="field-error" role="alert">{error("to")}</p>
+                </div>
+                <div class="field">
+                    <label for="new-email-subject">"Subject"</label>
+                    <input id="new-email-subject" type="text" maxlength="300" prop:value=move || subject.get()
+                        on:input:target=move |ev| subject.set(ev.target().value())/>
+                    <p class="field-help">"It also names the new ticket."</p>
+                    <p class="field-error" role="alert">{error("subject")}</p>
+                </div>
+                <div class="field">
+                    <label for="new-email-body">"Message"</label>
+                    <textarea id="new-email-body" rows="8" prop:value=move || body.get()
+                        on:input:target=move |ev| body.set(ev.target().value())></textarea>
+                    <p class="field-error" role="alert">{error("body")}</p>
+                </div>
+                <p class="form-error" role="alert">{other}</p>
+                <div class="form-actions">
+                    <button type="submit" class="button primary" disabled=move || send.pending().get()>
+                        {move || if send.pending().get() { "Sending…" } else { "Send" }}
+                    </button>
+                    <button type="button" class="button subtle" on:click=move |_| open.set(false)>"Cancel"</button>
+                </div>
+            </form>
+        </Show>
+    }
 }

@@ -115,6 +115,23 @@ pub async fn send_reply(request: SendRequest) -> Result<SendOutcome, AppError> {
     )
 }
 
+/// "Send email" from a contact's page (MISSION C2): opens a ticket with that email on it,
+/// sent like any reply. Returns the ticket's id.
+#[server(name = EmailContact, prefix = "/api", endpoint = "email_contact", output = leptos::server_fn::codec::Postcard)]
+pub async fn email_contact(email: super::model::NewEmail) -> Result<String, AppError> {
+    use crate::auth::session::{require_editor, with_status};
+    with_status(
+        async {
+            let (context, user) = require_editor().await?;
+            let ticket = super::send::email_contact(&context.db, &user, &email).await?;
+            crate::channels::email::outbox::wake();
+            tracing::info!(ticket, user = user.id, "ticket opened by an email to a contact");
+            Ok(ticket)
+        }
+        .await,
+    )
+}
+
 /// "Undo" a reply still waiting in the outbox: it goes back into the draft and the ticket
 /// back to how it was. Returns the draft's content.
 #[server(name = UndoSend, prefix = "/api", endpoint = "undo_send", output = leptos::server_fn::codec::Postcard)]

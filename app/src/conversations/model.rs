@@ -624,3 +624,37 @@ pub struct ReplySettings {
     #[serde(default)]
     pub status_names: Vec<String>,
 }
+
+/// An email an agent starts from a contact's page ("Send email", MISSION C2): it opens a
+/// ticket named after its subject.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewEmail {
+    pub contact_id: String,
+    /// The connected address it goes out from.
+    pub from_channel_id: String,
+    /// One of the contact's addresses.
+    pub to: String,
+    pub subject: String,
+    /// Plain text; each blank-line-separated part becomes a paragraph.
+    pub body_text: String,
+}
+
+/// The longest message "Send email" takes.
+pub const MAX_NEW_EMAIL_TEXT: usize = 100_000;
+
+/// Plain text as reply HTML: escaped, paragraphs at blank lines, line breaks kept.
+pub fn text_to_html(text: &str) -> String {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    text.replace("\r\n", "\n")
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("<p>{}</p>", p.lines().map(escape).collect::<Vec<_>>().join("<br>")))
+        .collect()
+}

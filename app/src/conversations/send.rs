@@ -154,7 +154,11 @@ pub async fn send_reply(db: &Db, user: &CurrentUser, request: &SendRequest) -> A
     let undo_until = now + undo_window_millis(db).await?;
     let message_id = crate::db::new_id();
     let rfc_id = crate::channels::email::outgoing::new_message_id(&from.address, detail.ticket.number);
-    let subject = crate::channels::email::outgoing::reply_subject(&detail.ticket.name, detail.ticket.number);
+    let subject = if answered.is_some() {
+        crate::channels::email::outgoing::reply_subject(&detail.ticket.name, detail.ticket.number)
+    } else {
+        crate::channels::email::outgoing::first_subject(&detail.ticket.name, detail.ticket.number)
+    };
     // The signature as edited on this reply, or the From address's.
     let signature = content
         .edited_signature()
@@ -234,6 +238,89 @@ pub async fn send_reply(db: &Db, user: &CurrentUser, request: &SendRequest) -> A
     super::drafts::remove_in(&mut tx, user, &request.conversation_id).await?;
     tx.commit().await?;
     Ok(SendOutcome::Scheduled { message_id, undo_until })
+}
+
+/// "Send email" from a contact's page (MISSION C2): opens a ticket (Source "Email", named
+/// after the subject, owned by the agent, where the address's new tickets land) and sends
+/// the message on its email conversation as any reply goes: the outbox, the undo window,
+/// threading headers, so the contact's answer threads onto it. The new ticket's id.
+pub async fn email_contact(db: &Db, user: &CurrentUser, email: &super::model::NewEmail) -> AppResult<String> {
+    use crate::limits;
+    limits::id(&email.contact_id)?;
+    limits::id(&email.from_channel_id)?;
+    limits::text(
+        "subject",
+        "The subject",
+        &email.subject,
+        crate::tickets::model::MAX_TICKET_NAME,
+    )?;
+    limits::text(
+        "body",
+        "The message",
+        &email.body_text,
+        super::model::MAX_NEW_EMAIL_TEXT,
+    )?;
+    limits::text("to", "The address", &email.to, 254)?;
+    let subject = email.subject.trim();
+    if subject.is_empty() || subject.chars().any(char::is_control) {
+        return Err(AppError::validation(
+            "subject",
+            "Write a subject: it also names the ticket.",
+        ));
+    }
+    let body_html = super::model::text_to_html(&email.body_text);
+    if html::is_blank(&body_html) {
+        return Err(AppError::validation("body", "Write your message first."));
+    }
+    crate::contacts::store::require_visible_contact(db, user, &email.contact_id).await?;
+    let addresses: Vec<(String,)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT email FROM contact_emails WHERE contact_id = $1 ORDER BY position")
+        .bind(&email.contact_id).fetch_all(pool).await)?;
+    let to = email.to.trim().to_lowercase();
+    if !addresses.iter().any(|(a,)| *a == to) {
+        return Err(AppError::validation(
+            "to",
+            if addresses.is_empty() {
+                "This contact has no email address: add one with \"Edit contact\" first."
+            } else {
+                "Choose one of the contact's addresses."
+            },
+        ));
+    }
+    let from = crate::channels::email::store::sending_addresses(db, user)
+        .await?
+        .into_iter()
+        .find(|a| a.id == email.from_channel_id)
+        .ok_or_else(|| AppError::validation("from", "You cannot send from that address: choose another in From."))?;
+    let inbox = crate::channels::email::incoming::store::inbox_of(db, Some(&from.id))
+        .await?
+        .filter(|inbox| inbox.channel_id == from.id)
+        .ok_or(AppError::NotFound)?;
+    let (ticket_id, conversation_id, status_id) =
+        crate::channels::email::incoming::store::open_outgoing_ticket(db, &inbox, &email.contact_id, subject, user)
+            .await?;
+    let request = SendRequest {
+        conversation_id,
+        content: DraftContent {
+            body_html,
+            from_channel_id: Some(from.id.clone()),
+            to: vec![to],
+            ..DraftContent::default()
+        },
+        status_id: None,
+        properties: Vec::new(),
+        seen_message_id: None,
+        seen_status_id: status_id,
+        force: true,
+    };
+    match send_reply(db, user, &request).await {
+        Ok(_) => Ok(ticket_id),
+        Err(error) => {
+            // Nothing went out: the ticket made for it goes too.
+            crate::channels::email::incoming::store::forget_outgoing_ticket(db, &ticket_id).await?;
+            Err(error)
+        }
+    }
 }
 
 /// Saves the undo window and the automation status (checked: 0-60 s, a name of at most

@@ -599,7 +599,117 @@ async fn a_failed_import_can_be_viewed_downloaded_retried_and_deleted_by_admins(
     );
 }
 
+/// "Send email" from Tom's contact page, as the form sends it.
+async fn email_tom(desk: &Desk, from: &str, to: &str, subject: &str, body: &str) -> crate::common::Answer {
+    email_tom_as(desk, &desk.agent, from, to, subject, body).await
+}
+
+async fn email_tom_as(
+    desk: &Desk,
+    who: &Client,
+    from: &str,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> crate::common::Answer {
+    let (contact,): (String,) = app::on_db!(&desk.app.db, pool => sqlx::query_as(
+        "SELECT contact_id FROM contact_emails WHERE email = 'tom@globex.test'").fetch_one(pool).await)
+    .unwrap();
+    who.call(
+        "email_contact",
+        &[
+            ("email[contact_id]", &contact),
+            ("email[from_channel_id]", from),
+            ("email[to]", to),
+            ("email[subject]", subject),
+            ("email[body_text]", body),
+        ],
+    )
+    .await
+}
+
+async fn send_email_from_a_contact_opens_a_ticket_whose_answer_threads_onto_it(engine: Engine) {
+    let desk = desk(engine, 0).await;
+    let (channel, token) = endpoint(&desk.app).await;
+    // Refused, each on its field, and no ticket is left behind.
+    let blank = email_tom(&desk, &channel, "tom@globex.test", "  ", "Hello").await;
+    assert_eq!(blank.error_kind(), "Validation");
+    assert!(blank.body.to_string().contains("subject"), "{}", blank.body);
+    let stranger = email_tom(&desk, &channel, "someone@else.test", "Hi", "Hello").await;
+    assert!(
+        stranger.body.to_string().contains("one of the contact's addresses"),
+        "{}",
+        stranger.body
+    );
+    let empty = email_tom(&desk, &channel, "tom@globex.test", "Hi", " \n ").await;
+    assert!(
+        empty.body.to_string().contains("Write your message first"),
+        "{}",
+        empty.body
+    );
+    let nowhere = email_tom(&desk, "no-such-channel", "tom@globex.test", "Hi", "Hello").await;
+    assert!(
+        nowhere.body.to_string().contains("choose another in From"),
+        "{}",
+        nowhere.body
+    );
+    let (tickets,): (i64,) = app::on_db!(&desk.app.db, pool => sqlx::query_as(
+        "SELECT COUNT(*) FROM tickets WHERE name = 'Hi'").fetch_one(pool).await)
+    .unwrap();
+    assert_eq!(tickets, 0);
+    // Viewers may not email.
+    let viewer = desk.app.login_as("viewer@demo.test").await;
+    let refused = email_tom_as(&desk, &viewer, &channel, "tom@globex.test", "Viewer mail", "Hello").await;
+    assert_eq!(refused.status, 404, "{}", refused.body);
+
+    let subject = "Your renewal <script>alert(1)</script>";
+    let sent = email_tom(
+        &desk,
+        &channel,
+        "tom@globex.test",
+        subject,
+        "Hello Tom,\n\nyour plan renews <soon> & cheaper.\nBest",
+    )
+    .await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let ticket_id: String = sent.ok();
+    let detail = ticket_by_id(&desk.agent, &ticket_id).await;
+    assert_eq!(detail.ticket.name, subject, "the subject is the ticket's name, as text");
+    assert_eq!(detail.ticket.source, app::tickets::model::Source::Email);
+    assert_eq!(detail.ticket.owner_name.as_deref(), Some("Alex Agent"));
+    assert_eq!(
+        detail.conversations[0].contact_email.as_deref(),
+        Some("tom@globex.test")
+    );
+    let mail = wait_for_mail(&desk.mailbox, 1).await.remove(0);
+    assert_eq!(mail.to, vec!["tom@globex.test".to_string()]);
+    let text = mail.text();
+    let number = detail.ticket.number;
+    assert!(
+        text.contains(&format!("Subject: Your renewal <script>alert(1)</script> [#{number}]")),
+        "a first email, not a reply: {text}"
+    );
+    assert!(text.contains("renews &lt;soon&gt; &amp; cheaper.<br>Best"), "{text}");
+    let our_id = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Message-ID: "))
+        .unwrap()
+        .trim()
+        .to_string();
+
+    // Tom answers: it lands on that ticket.
+    let answer = format!(
+        "From: Tom <tom@globex.test>\nTo: support@demo.test\nSubject: Re: Your renewal [#{number}]\nMessage-ID: <tom-renewal@globex.test>\nIn-Reply-To: {our_id}\n\nSounds good.\n"
+    );
+    let (status, outcome) = post(&desk.app, &channel, &token, &answer).await;
+    assert_eq!(status, 200, "{outcome}");
+    assert_eq!(outcome["ticket"], ticket_id.as_str());
+    assert_eq!(outcome["threaded_by"], "in-reply-to");
+    assert_eq!(messages(&ticket_by_id(&desk.agent, &ticket_id).await).len(), 2);
+}
+
 on_both_engines!(
+    send_email_from_a_contact_opens_a_ticket_whose_answer_threads_onto_it,
     a_failed_import_can_be_viewed_downloaded_retried_and_deleted_by_admins,
     every_malformed_message_becomes_a_ticket_or_a_failed_import,
     settings_choose_where_tickets_land_pause_the_address_and_make_its_token,

@@ -68,13 +68,19 @@ pub fn new_message_id(from_address: &str, ticket_number: i64) -> String {
 
 /// The subject of a reply: `Re: <ticket name> [#1042]`, on one line.
 pub fn reply_subject(ticket_name: &str, ticket_number: i64) -> String {
+    format!("Re: {}", first_subject(ticket_name, ticket_number))
+}
+
+/// The subject of the first email of a conversation (nothing answered yet): the ticket's
+/// name and reference, without "Re:".
+pub fn first_subject(ticket_name: &str, ticket_number: i64) -> String {
     let name: String = ticket_name
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let name = name.trim();
     let name = name.strip_prefix("Re: ").unwrap_or(name);
-    format!("Re: {name} [#{ticket_number}]")
+    format!("{name} [#{ticket_number}]")
 }
 
 /// Whether an id is one we can write between angle brackets (`local@domain`, visible ASCII).

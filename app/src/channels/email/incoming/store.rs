@@ -143,7 +143,7 @@ async fn find(db: &Db, mail: &IncomingMail, sender: &str) -> AppResult<Found> {
 
 /// The pipeline and status a new ticket from `inbox` lands in: the address's choice while
 /// it still exists and takes new tickets, else the first pipeline's first such status.
-async fn landing(db: &Db, inbox: &Inbox) -> AppResult<Option<(String, String, bool)>> {
+pub(crate) async fn landing(db: &Db, inbox: &Inbox) -> AppResult<Option<(String, String, bool)>> {
     let chosen: Option<(String, String, String)> = match (&inbox.pipeline_id, &inbox.status_id) {
         (Some(pipeline), Some(status)) => on_db!(db, pool => sqlx::query_as(
             "SELECT pipeline_id, id, category FROM statuses WHERE id = $1 AND pipeline_id = $2 AND allows_creation = TRUE AND archived = FALSE")
@@ -563,4 +563,54 @@ pub async fn inbox_of(db: &Db, channel_id: Option<&str>) -> AppResult<Option<Inb
         pipeline_id,
         status_id,
     }))
+}
+
+/// Opens a ticket for an email an agent starts from a contact's page (MISSION C2): Source
+/// "Email", owned by the agent, landing where the address's new tickets land, with an email
+/// conversation with the contact from that address. The ticket's id, its conversation's and
+/// the status it is in.
+pub async fn open_outgoing_ticket(
+    db: &Db,
+    inbox: &Inbox,
+    contact_id: &str,
+    name: &str,
+    owner: &crate::auth::model::CurrentUser,
+) -> AppResult<(String, String, String)> {
+    let (pipeline_id, status_id, is_open) = landing(db, inbox)
+        .await?
+        .ok_or_else(|| AppError::validation("from", "No pipeline has a status that takes new tickets."))?;
+    let now = now_millis();
+    let (ticket_id, conversation_id) = (new_id(), new_id());
+    on_db!(db, pool => async {
+        let mut tx = pool.begin_write().await?;
+        let (number,): (i64,) = sqlx::query_as(crate::tickets::store::NEXT_TICKET_NUMBER).fetch_one(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO tickets (id, name, description, pipeline_id, status_id, is_open, owner_id, team_id,
+                                  priority, source, company_id, created_by, created_at, last_activity_at, number)
+             VALUES ($1, $2, '', $3, $4, $5, $6, NULL, 'medium', 'email',
+                     (SELECT company_id FROM contacts WHERE id = $7), $6, $8, $8, $9)")
+            .bind(&ticket_id).bind(name).bind(&pipeline_id).bind(&status_id).bind(is_open).bind(&owner.id)
+            .bind(contact_id).bind(now).bind(number).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO ticket_history (id, ticket_id, user_id, field, old_value, new_value, at, seq)
+             VALUES ($1, $2, $3, 'created', NULL, $4, $5, 1)")
+            .bind(new_id()).bind(&ticket_id).bind(&owner.id).bind(name).bind(now).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO ticket_contacts (ticket_id, contact_id) VALUES ($1, $2)")
+            .bind(&ticket_id).bind(contact_id).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO conversations (id, ticket_id, contact_id, channel, created_at, email_channel_id)
+             VALUES ($1, $2, $3, 'email', $4, $5)")
+            .bind(&conversation_id).bind(&ticket_id).bind(contact_id).bind(now).bind(&inbox.channel_id)
+            .execute(&mut *tx).await?;
+        tx.commit().await
+    }.await)?;
+    Ok((ticket_id, conversation_id, status_id))
+}
+
+/// Removes a ticket `open_outgoing_ticket` opened whose first email was refused.
+pub async fn forget_outgoing_ticket(db: &Db, ticket_id: &str) -> AppResult<()> {
+    on_db!(db, pool => sqlx::query("DELETE FROM tickets WHERE id = $1 AND NOT EXISTS
+        (SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.ticket_id = $1)")
+        .bind(ticket_id).execute(pool).await.map(|_| ()))?;
+    Ok(())
 }
