@@ -69,3 +69,50 @@ test('an admin makes an endpoint token; mail posted with it becomes a ticket who
   expect(await page.title()).not.toContain('pwned');
   expect(problems).toEqual([]);
 });
+
+test('an agent emails a contact from their page: a new Email ticket opens with the message on it', async ({ page }) => {
+  const problems = watchConsole(page);
+  await logInFromStart(page, 'agent@demo.test');
+  await hydrated(page);
+  await page.getByRole('link', { name: /Invoice shows the wrong VAT number/ }).click();
+  await page.getByRole('complementary', { name: 'Ticket context' }).getByRole('link', { name: 'Tom Becker' }).click();
+  await expect(page.getByRole('heading', { name: 'Tom Becker' })).toBeVisible();
+  await page.getByRole('button', { name: 'Send email' }).click();
+  const form = page.getByRole('form', { name: 'Send email' });
+  await expect(form.getByLabel('From')).toContainText('support@demo.test');
+  await expect(form.getByLabel('To')).toHaveValue('tom@globex.test');
+  // Without a subject: told on the field, nothing opened.
+  await form.getByLabel('Message').fill('Hello Tom');
+  await form.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(form.getByText('Write a subject: it also names the ticket.')).toBeVisible();
+  const subject = `Your renewal <b>${Date.now()}</b>`;
+  await form.getByLabel('Subject').fill(subject);
+  await form.getByLabel('Message').fill('Hello Tom,\n\nyour plan renews next month.');
+  await form.getByRole('button', { name: 'Send', exact: true }).click();
+  await expect(page.getByRole('heading', { name: subject })).toBeVisible();
+  await expect(page).toHaveURL(/\/tickets\//);
+  const thread = page.getByRole('article', { name: /Email conversation with Tom Becker/ });
+  await expect(thread.getByText('your plan renews next month.')).toBeVisible();
+  await page.screenshot({ path: 'test-results/send-email-ticket.png', fullPage: true });
+  expect(problems).toEqual([]);
+});
+
+test('Settings > Email has the incoming server fields and Test connection says what failed', async ({ page }) => {
+  const problems = watchConsole(page);
+  await logInFromStart(page, 'admin@demo.test');
+  await page.goto('/admin/email');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Edit support@demo.test' }).click();
+  const form = page.getByRole('form', { name: 'Edit address' });
+  await form.getByLabel('IMAP server').fill('127.0.0.1');
+  await form.getByLabel('IMAP port').fill('1');
+  await form.getByLabel('IMAP security').selectOption({ label: 'None (plain IMAP)' });
+  await form.getByLabel('IMAP user name').fill('support@demo.test');
+  await form.getByLabel('IMAP password').fill('secret');
+  await expect(form.getByLabel('Folder')).toHaveValue('INBOX');
+  await form.getByRole('button', { name: 'Test connection' }).click();
+  await expect(form.getByText(/Could not reach 127\.0\.0\.1:1/)).toBeVisible();
+  await page.screenshot({ path: 'test-results/email-settings-imap.png', fullPage: true });
+  await expect(page.getByRole('heading', { name: 'Failed to import' })).toBeVisible();
+  expect(problems).toEqual([]);
+});

@@ -395,7 +395,7 @@ fn ChannelForm(
                         <label for="channel-imap-tls">"IMAP security"</label>
                         <select id="channel-imap-tls" on:change:target=move |ev| if let Some(mode) = TlsMode::parse(&ev.target().value()) { imap_tls.set(mode) }>
                             {TlsMode::ALL.into_iter().map(|mode| view! {
-                                <option value=mode.as_str() selected=move || imap_tls.get() == mode>{mode.label()}</option>
+                                <option value=mode.as_str() selected=move || imap_tls.get() == mode>{mode.label().replace("SMTP", "IMAP")}</option>
                             }).collect_view()}
                         </select>
                     </div>
